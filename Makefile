@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# nvmet-dda top-level Makefile.
+#
+#   make                 ddactl and the module for KDIR
+#   make module          nvmet-dda.ko for KDIR (default: the running kernel)
+#   make tools           ddactl and its unit tests (tools/build/)
+#   make check           every test: unit, module builds, style, VM suite
+#   make demo            boot the test VM and show the target working
+#   make test-kernel     build (or reuse) the cached QEMU test kernel
+#   make vm-shell        boot the test VM with an interactive shell
+#   make style           checkpatch on kmod/ and the uapi header
+#   make module-install  install the module for KDIR and run depmod
+#   make dkms-install    register, build and install through DKMS
+#   make clean
+
+TOP := $(CURDIR)
+KDIR ?= /lib/modules/$(shell uname -r)/build
+BUILD := $(TOP)/build
+VERSION := $(shell cat $(TOP)/VERSION)
+DEPS := $(TOP)/scripts/install-deps
+
+.PHONY: all module tools check demo test-kernel vm-shell style \
+	module-install dkms-install clean deps
+
+all: tools module
+
+deps:
+	@$(DEPS)
+
+module:
+	@nvmet_src=$$($(TOP)/scripts/find-nvmet-src "$(KDIR)" "$(BUILD)/nvmet-src") && \
+	$(MAKE) -C "$(KDIR)" M="$(TOP)" NVMET_SRC="$$nvmet_src" modules
+
+module-install: module
+	$(MAKE) -C "$(KDIR)" M="$(TOP)" modules_install
+	depmod -a $(shell cat "$(KDIR)/include/config/kernel.release")
+
+tools:
+	@$(MAKE) -C tools
+
+test-kernel: deps
+	@$(TOP)/tests/vm/build-kernel
+
+check: deps
+	@$(TOP)/tests/check
+
+demo: deps
+	@$(TOP)/tests/vm/demo
+
+vm-shell: deps
+	@$(TOP)/tests/vm/run --shell
+
+style:
+	@$(TOP)/scripts/style
+
+dkms-install:
+	dkms add $(TOP)
+	dkms build nvmet-dda/$(VERSION)
+	dkms install nvmet-dda/$(VERSION)
+
+clean:
+	rm -rf $(BUILD)
+	$(MAKE) -C tools clean
+	rm -f *.o *.ko *.mod *.mod.c .*.cmd modules.order Module.symvers
+	rm -f kmod/*.o kmod/.*.cmd kmod/tests/*.o kmod/tests/.*.cmd
