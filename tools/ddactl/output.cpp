@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "output.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <ostream>
+
+namespace ddactl {
+
+void Printer::add(Show show, std::string_view key, std::string_view label,
+		  nlohmann::ordered_json value, std::string text)
+{
+	if (format_ == Format::text) {
+		if (show != Show::json)
+			lines_.emplace_back(label, std::move(text));
+	} else if (show != Show::text) {
+		doc_[std::string(key)] = std::move(value);
+	}
+}
+
+void Printer::print_string(Show show, std::string_view key,
+			   std::string_view label, std::string_view value)
+{
+	add(show, key, label, value, std::string(value));
+}
+
+void Printer::print_bool(Show show, std::string_view key,
+			 std::string_view label, bool value)
+{
+	add(show, key, label, value, value ? "yes" : "no");
+}
+
+void Printer::print_uint(Show show, std::string_view key,
+			 std::string_view label, uint64_t value)
+{
+	add(show, key, label, value, std::to_string(value));
+}
+
+void Printer::print_hex(Show show, std::string_view key,
+			std::string_view label, uint64_t value)
+{
+	char hex[sizeof("0x") + 16];
+	std::snprintf(hex, sizeof(hex), "0x%llx",
+		      static_cast<unsigned long long>(value));
+	add(show, key, label, value, hex);
+}
+
+void Printer::print_list(Show show, std::string_view key,
+			 std::string_view label,
+			 const std::vector<std::string> &values)
+{
+	std::string text;
+	for (const auto &v : values)
+		text += (text.empty() ? "" : " ") + v;
+	add(show, key, label, values, values.empty() ? "none" : text);
+}
+
+void Printer::finish()
+{
+	if (format_ != Format::text) {
+		const int indent = format_ == Format::json_pretty ? 2 : -1;
+		out_ << doc_.dump(indent, ' ', false,
+				  nlohmann::ordered_json::error_handler_t::replace)
+		     << '\n';
+		return;
+	}
+
+	std::size_t width = 0;
+	for (const auto &[label, text] : lines_)
+		width = std::max(width, label.size());
+	for (const auto &[label, text] : lines_)
+		out_ << label << ':' << std::string(width - label.size() + 1, ' ')
+		     << text << '\n';
+}
+
+void warn(std::ostream &err, std::string_view msg)
+{
+	err << "Warning: " << msg << ".\n";
+}
+
+} // namespace ddactl

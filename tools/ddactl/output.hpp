@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// One printer for text and JSON, after iproute2's print_*(PRINT_ANY, key,
+// fmt, value): a command describes each field once and the printer renders
+// it as an aligned "label: value" line or as a JSON member.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace ddactl {
+
+enum class Format { text, json, json_pretty };
+
+// Which output a field belongs to.
+enum class Show { any, text, json };
+
+class Printer {
+public:
+	Printer(std::ostream &out, Format format) : out_(out), format_(format) {}
+
+	// @key names the JSON member, @label the text line; the one not used
+	// by @show may be empty.
+	void print_string(Show show, std::string_view key, std::string_view label,
+			  std::string_view value);
+	// Text "yes"/"no", JSON true/false.
+	void print_bool(Show show, std::string_view key, std::string_view label,
+			bool value);
+	void print_uint(Show show, std::string_view key, std::string_view label,
+			uint64_t value);
+	// Text "0x..." hex, JSON number.
+	void print_hex(Show show, std::string_view key, std::string_view label,
+		       uint64_t value);
+	// Text space-separated ("none" when empty), JSON array of strings.
+	void print_list(Show show, std::string_view key, std::string_view label,
+			const std::vector<std::string> &values);
+
+	// Writes what was printed: aligned text lines, or one JSON document.
+	void finish();
+
+private:
+	void add(Show show, std::string_view key, std::string_view label,
+		 nlohmann::ordered_json value, std::string text);
+
+	std::ostream &out_;
+	Format format_;
+	nlohmann::ordered_json doc_ = nlohmann::ordered_json::object();
+	std::vector<std::pair<std::string, std::string>> lines_;
+};
+
+// "Warning: <msg>." on @err.
+void warn(std::ostream &err, std::string_view msg);
+
+} // namespace ddactl
