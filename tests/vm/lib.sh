@@ -34,7 +34,7 @@ expect_eq() {
 local_ssd() {
 	local c
 	for c in /sys/class/nvme/nvme*; do
-		[ "$(cat "$c/transport")" = pcie ] || continue
+		[ "$(<"$c/transport")" = pcie ] || continue
 		echo "/dev/$(basename "$c")n1"
 		return 0
 	done
@@ -68,10 +68,13 @@ nvmet_allow_host() { # SUBNQN HOSTNQN
 	ln -s "$NVMET_CFS/hosts/$2" "$NVMET_CFS/subsystems/$1/allowed_hosts/$2"
 }
 
+# DEVICE is a block device (bdev backend) or a regular file (file backend;
+# buffered, since tmpfs has no O_DIRECT on 6.1).
 nvmet_ns() { # SUBNQN NSID DEVICE
 	local ns="$NVMET_CFS/subsystems/$1/namespaces/$2"
 	mkdir "$ns"
 	echo -n "$3" >"$ns/device_path"
+	[ -f "$3" ] && echo 1 >"$ns/buffered_io"
 	echo 1 >"$ns/enable"
 }
 
@@ -116,12 +119,12 @@ nvmet_clear() {
 fabric_dev() { # SUBNQN [NSID]
 	local c
 	for c in /sys/class/nvme/nvme*; do
-		[ "$(cat "$c/subsysnqn" 2>/dev/null)" = "$1" ] || continue
-		[ "$(cat "$c/transport")" = pcie ] && continue
+		[ "$(<"$c/subsysnqn")" = "$1" ] || continue
+		[ "$(<"$c/transport")" = pcie ] && continue
 		local b
 		for b in /sys/class/nvme/"$(basename "$c")"/nvme*n*; do
 			[ -e "$b" ] || continue
-			if [ -z "${2:-}" ] || [ "$(cat "$b/nsid")" = "$2" ]; then
+			if [ -z "${2:-}" ] || [ "$(<"$b/nsid")" = "$2" ]; then
 				echo "/dev/$(basename "$b")"
 				return 0
 			fi
@@ -153,4 +156,257 @@ kunit_check() { # SUITE MIN_CASES
 	[ "$total" -ge "$2" ] || fail "$1: only $total KUnit case(s) passed, want at least $2"
 	grep -qE "^ok [0-9]+ $1\$" "$f" || fail "$1: suite did not report ok"
 	echo "$total"
+}
+
+# --- Transports -----------------------------------------------------------
+# Tests with a "# variants: dda upstream" header run once per transport, with
+# TRANSPORT=dda (our transport in nvmet-dda.ko) or TRANSPORT=upstream
+# (nvmet-rdma). Both register nvmet's "rdma" trtype, so only one is loaded.
+
+# The kernel module that serves trtype rdma for $TRANSPORT.
+transport_module() {
+	case "${TRANSPORT:-}" in
+	dda) echo nvmet_dda ;;
+	upstream) echo nvmet_rdma ;;
+	*) fail "TRANSPORT='${TRANSPORT:-}': run this test through tests/vm/run (variants dda, upstream)" ;;
+	esac
+}
+
+# Load the target transport for $TRANSPORT and the host's nvme-rdma. Skips
+# the test (exit 77) when nvmet-dda has no rdma transport yet.
+transport_load() {
+	local caps
+	case "$(transport_module)" in
+	nvmet_dda)
+		grep -q '^nvmet_rdma ' /proc/modules &&
+			fail "nvmet-rdma is loaded; it would serve instead of nvmet-dda"
+		modprobe nvmet-dda
+		caps=$(ddactl -j info | jq -c .capabilities)
+		if ! jq -e 'index("rdma")' <<<"$caps" >/dev/null; then
+			modprobe -r nvmet-dda
+			skip "nvmet-dda has no rdma transport (capabilities: $caps)"
+		fi
+		;;
+	nvmet_rdma)
+		grep -q '^nvmet_dda ' /proc/modules &&
+			fail "nvmet-dda is loaded; it would serve instead of nvmet-rdma"
+		modprobe nvmet-rdma
+		;;
+	esac
+	modprobe nvme-rdma
+}
+
+# Unload host and target transports and nvmet. Returns non-zero if any of
+# them stays loaded.
+transport_unload() {
+	local m rc=0
+	modprobe -r nvme-rdma 2>/dev/null || true
+	case "${TRANSPORT:-}" in
+	dda) modprobe -r nvmet-dda 2>/dev/null || true ;;
+	upstream) modprobe -r nvmet-rdma 2>/dev/null || true ;;
+	esac
+	modprobe -r nvmet 2>/dev/null || true
+	for m in nvme_rdma nvme_fabrics nvmet_dda nvmet_rdma nvmet; do
+		if grep -q "^$m " /proc/modules; then
+			echo "still loaded: $m" >&2
+			rc=1
+		fi
+	done
+	return "$rc"
+}
+
+# nvmet takes a reference on the transport module for every enabled port:
+# prove that the transport of this variant, not the other, serves the ports.
+transport_check_serving() {
+	local m refs
+	m=$(transport_module)
+	refs=$(cat "/sys/module/$m/refcnt" 2>/dev/null || echo none)
+	{ [ "$refs" != none ] && [ "$refs" -ge 1 ]; } ||
+		fail "$m does not serve the enabled port (refcnt $refs)"
+	case "$m" in
+	nvmet_dda) ! grep -q '^nvmet_rdma ' /proc/modules || fail "nvmet-rdma got loaded" ;;
+	nvmet_rdma) ! grep -q '^nvmet_dda ' /proc/modules || fail "nvmet-dda got loaded" ;;
+	esac
+}
+
+# --- Backing devices --------------------------------------------------------
+# null_blk keeps no data unless memory_backed; pages are allocated on write.
+# Prints /dev/nullb0 ... /dev/nullb(N-1), N devices of 1 GiB.
+nullb_load() { # N
+	modprobe null_blk nr_devices="$1" memory_backed=1 gb=1
+	local i
+	for ((i = 0; i < $1; i++)); do
+		wait_for 10 test -b "/dev/nullb$i" || fail "no /dev/nullb$i"
+		echo "/dev/nullb$i"
+	done
+}
+
+# A regular file on tmpfs (nvmet's file backend). Prints its path.
+tmpfs_file() { # NAME SIZE_MB
+	mkdir -p /run/dda-files
+	truncate -s "$2M" "/run/dda-files/$1"
+	echo "/run/dda-files/$1"
+}
+
+# A loop device over a tmpfs file (nvmet's bdev backend). Prints /dev/loopN.
+loop_dev() { # NAME SIZE_MB
+	losetup -f --show "$(tmpfs_file "$1" "$2")"
+}
+
+# Undo nullb_load, tmpfs_file and loop_dev.
+backing_clear() {
+	losetup -D 2>/dev/null || true
+	modprobe -r null_blk 2>/dev/null || true
+	rm -rf /run/dda-files
+}
+
+# --- Target ---------------------------------------------------------------
+# An rdma port on the guest's own addresses.
+target_port() { # ID ipv4|ipv6 [SVCID]
+	case "$2" in
+	ipv4) nvmet_port "$1" rdma ipv4 "$DDA_ADDR4" "${3:-4420}" ;;
+	ipv6) nvmet_port "$1" rdma ipv6 "$DDA_ADDR6" "${3:-4421}" ;;
+	*) fail "target_port: family $2" ;;
+	esac
+}
+
+# The common setup: subsystem NQN that admits $HOSTNQN, namespaces 1..N on
+# the given devices or files, exported on port PORTID (created as IPv4
+# 192.0.2.1:4420 when it does not exist yet).
+target_setup() { # NQN PORTID DEVICE...
+	local nqn=$1 port=$2 nsid=1 dev
+	shift 2
+	nvmet_subsys "$nqn"
+	nvmet_allow_host "$nqn" "$HOSTNQN"
+	for dev in "$@"; do
+		nvmet_ns "$nqn" "$nsid" "$dev"
+		nsid=$((nsid + 1))
+	done
+	[ -d "$NVMET_CFS/ports/$port" ] || target_port "$port" ipv4
+	nvmet_link "$port" "$nqn"
+	transport_check_serving
+}
+
+# --- Host -----------------------------------------------------------------
+# nvme-cli with this guest's host identity.
+host_discover() { # ADDR SVCID
+	nvme discover -t rdma -a "$1" -s "$2" --hostnqn="$HOSTNQN" --hostid="$HOSTID"
+}
+
+# The NVMe subsystems (not discovery entries) a discovery log lists, one
+# "SUBNQN TRTYPE ADRFAM TRADDR TRSVCID" line each, sorted. The full log is
+# echoed to stderr.
+discovered() { # ADDR SVCID
+	local log
+	log=$(host_discover "$1" "$2") || fail "discover on $1:$2 failed"
+	echo "$log" >&2
+	awk '
+		function flush() {
+			if (f["subtype"] == "nvme subsystem")
+				print f["subnqn"], f["trtype"], f["adrfam"], f["traddr"], f["trsvcid"]
+			delete f
+		}
+		/^=+Discovery Log Entry/ { flush(); next }
+		/^[a-z_]+:/ { k = $1; sub(/:$/, "", k); v = $0; sub(/^[^:]*: */, "", v); sub(/ +$/, "", v); f[k] = v }
+		END { flush() }' <<<"$log" | sort
+}
+
+# Connect to NQN and wait for its namespaces' block devices.
+host_connect() { # NQN [ADDR [SVCID [NVME-CONNECT-OPTION...]]]
+	local nqn=$1 addr=${2:-$DDA_ADDR4} svc=${3:-4420}
+	shift $(($# < 3 ? $# : 3))
+	nvme connect -t rdma -n "$nqn" -a "$addr" -s "$svc" \
+		--hostnqn="$HOSTNQN" --hostid="$HOSTID" "$@"
+	wait_for 30 fabric_dev "$nqn" || fail "no block device for $nqn after connect"
+}
+
+# Disconnect from NQN; fail unless exactly one controller went away.
+host_disconnect() { # NQN
+	local out
+	out=$(nvme disconnect -n "$1")
+	echo "$out"
+	grep -q 'disconnected 1 controller' <<<"$out" ||
+		fail "disconnect $1: '$out', want one controller"
+	wait_for 15 ctrl_gone "$1" || fail "controller for $1 still present after disconnect"
+}
+
+# The fabric controller's character device for SUBNQN, as /dev/nvmeX.
+fabric_ctrl() { # SUBNQN
+	local c
+	for c in /sys/class/nvme/nvme*; do
+		[ "$(<"$c/subsysnqn")" = "$1" ] || continue
+		[ "$(<"$c/transport")" = pcie ] && continue
+		echo "/dev/$(basename "$c")"
+		return 0
+	done
+	return 1
+}
+
+ctrl_gone() { # SUBNQN
+	! fabric_ctrl "$1" >/dev/null
+}
+
+# Disconnect every fabric controller (cleanup paths).
+host_disconnect_all() {
+	nvme disconnect-all >/dev/null 2>&1 || true
+}
+
+# --- I/O ------------------------------------------------------------------
+# fio against DEV with crc32c verify; NUMJOBS jobs, each on its own SIZE
+# region (MiB, or with a K or M suffix). Asserts from fio's JSON output (kept
+# as /tmp/TAG.json) that no job had an error, that each job wrote
+# (randwrite/write: exactly SIZE) and that every written byte was read back
+# and verified. RW: randrw, randwrite or write.
+run_fio() { # DEV RW BS IODEPTH NUMJOBS SIZE [TAG]
+	local dev=$1 rw=$2 bs=$3 qd=$4 jobs=$5 size=$6 tag=${7:-fio} kb
+	case "$size" in
+	*[kK]) kb=${size%?} ;;
+	*[mM]) kb=$((${size%?} * 1024)) ;;
+	*) kb=$((size * 1024)) ;;
+	esac
+	local raw=/tmp/$tag.raw json=/tmp/$tag.json n
+	echo "fio $tag: $rw bs=$bs iodepth=$qd numjobs=$jobs size=${kb}k on $dev"
+	fio --name="$tag" --filename="$dev" --direct=1 --ioengine=libaio \
+		--rw="$rw" --bs="$bs" --iodepth="$qd" --numjobs="$jobs" \
+		--size="${kb}k" --offset_increment="${kb}k" \
+		--verify=crc32c --do_verify=1 --verify_fatal=1 \
+		--output-format=json --output="$raw" ||
+		{ cat "$raw" >&2; fail "fio $tag exited non-zero"; }
+	# fio puts warnings ("multiple writers may overwrite...") before the JSON.
+	sed -n '/^{/,$p' "$raw" >"$json"
+	n=$(jq '.jobs | length' "$json")
+	expect_eq "fio $tag: jobs" "$n" "$jobs"
+	jq -c '.jobs[] | {job: .jobname, error, read_kib: .read.io_kbytes,
+		write_kib: .write.io_kbytes, read_iops: (.read.iops | floor),
+		write_iops: (.write.iops | floor)}' "$json"
+	jq -e 'all(.jobs[]; .error == 0)' "$json" >/dev/null ||
+		fail "fio $tag: a job reported an error"
+	case "$rw" in
+	randwrite | write)
+		# Every block written once, then read back once by the verify pass.
+		jq -e --argjson kb "$kb" 'all(.jobs[]; .write.io_kbytes == $kb and
+			.read.io_kbytes == $kb)' "$json" >/dev/null ||
+			fail "fio $tag: want ${kb} KiB written and verified per job"
+		;;
+	randrw)
+		# The mix adds up to SIZE; the verify pass re-reads what was
+		# written, so reads total exactly SIZE and writes are a share of
+		# it (a random share: with few blocks one job may write none).
+		jq -e --argjson kb "$kb" 'all(.jobs[]; .read.io_kbytes == $kb and
+			.write.io_kbytes <= $kb) and
+			([.jobs[].write.io_kbytes] | add) > 0' "$json" >/dev/null ||
+			fail "fio $tag: want ${kb} KiB read (workload + verify) per job and some writes"
+		;;
+	*) fail "run_fio: rw=$rw not supported" ;;
+	esac
+}
+
+# The usual end of a transport test: hosts off, target config, backing
+# devices, soft-RoCE and modules gone (tests/vm/guest-init checks).
+transport_cleanup() {
+	host_disconnect_all
+	nvmet_clear
+	backing_clear
+	rxe_down
+	transport_unload || true
 }
