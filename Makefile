@@ -7,6 +7,8 @@
 #   make tools           ddactl and its unit tests (tools/build/)
 #   make check           every test: unit, module builds, style, VM suite
 #   make demo            boot the test VM and show the target working
+#   make bench           fio over our transport and nvmet-rdma in the VM
+#                        (not a test; results in build/bench.json)
 #   make test-kernel     build (or reuse) the cached QEMU test kernel
 #   make vm-shell        boot the test VM with an interactive shell
 #   make style           checkpatch on kmod/ and the uapi header
@@ -20,7 +22,7 @@ BUILD := $(TOP)/build
 VERSION := $(shell cat $(TOP)/VERSION)
 DEPS := $(TOP)/scripts/install-deps
 
-.PHONY: all module tools check demo test-kernel vm-shell style \
+.PHONY: all module tools check demo bench test-kernel vm-shell style \
 	module-install dkms-install clean deps
 
 all: tools module
@@ -47,6 +49,9 @@ check: deps
 
 demo: deps
 	@$(TOP)/tests/vm/demo
+
+bench: deps
+	@$(TOP)/tests/vm/bench
 
 vm-shell: deps
 	@$(TOP)/tests/vm/run --shell
