@@ -36,4 +36,13 @@
 })
 #endif
 
+/* get_unaligned_le24() and friends: <asm/unaligned.h> became
+ * <linux/unaligned.h> in v6.12.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
 #endif /* _NVMET_DDA_COMPAT_H */

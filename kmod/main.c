@@ -11,27 +11,38 @@
 #include <linux/nvmet_dda.h>
 
 #include "nvmet_dda.h"
+#include "rdma.h"
 
 static int __init nvmet_dda_init(void)
 {
 	int ret;
 
+	/* First, so the netlink family never shows a module without it. */
+	ret = dda_rdma_init();
+	if (ret)
+		return ret;
+
 	ret = nvmet_dda_genl_init();
 	if (ret) {
 		pr_err("cannot register generic netlink family %s: %d\n",
 		       NVMET_DDA_GENL_NAME, ret);
-		return ret;
+		goto out_rdma_exit;
 	}
 
 	pr_info("version %s loaded, P2PDMA %s\n", NVMET_DDA_VERSION,
 		IS_ENABLED(CONFIG_PCI_P2PDMA) ? "available" :
 		"not in this kernel (host-memory mode only)");
 	return 0;
+
+out_rdma_exit:
+	dda_rdma_exit();
+	return ret;
 }
 
 static void __exit nvmet_dda_exit(void)
 {
 	nvmet_dda_genl_exit();
+	dda_rdma_exit();
 	pr_info("unloaded\n");
 }
 

@@ -11,6 +11,7 @@
 #include <linux/nvmet_dda.h>
 
 #include "nvmet_dda.h"
+#include "rdma.h"
 
 static struct genl_family nvmet_dda_genl_family;
 
@@ -28,6 +29,8 @@ u32 nvmet_dda_caps(void)
 		caps |= NVMET_DDA_CAP_P2PDMA;
 	if (IS_ENABLED(CONFIG_KUNIT))
 		caps |= NVMET_DDA_CAP_SELFTEST;
+	if (dda_rdma_registered())
+		caps |= NVMET_DDA_CAP_RDMA;
 	return caps;
 }
 

@@ -11,9 +11,10 @@ namespace ddactl {
 
 namespace {
 
-constexpr std::array<std::pair<uint32_t, const char *>, 2> cap_names{{
+constexpr std::array<std::pair<uint32_t, const char *>, 3> cap_names{{
 	{NVMET_DDA_CAP_P2PDMA, "p2pdma"},
 	{NVMET_DDA_CAP_SELFTEST, "selftest"},
+	{NVMET_DDA_CAP_RDMA, "rdma"},
 }};
 
 } // namespace

@@ -32,7 +32,13 @@
  *                                                       with CONFIG_PCI_P2PDMA,
  *                                                       0 otherwise (host-memory
  *                                                       mode only)
- *     NVMET_DDA_A_INFO_CAPS             NLA_U32         enum nvmet_dda_caps bits
+ *     NVMET_DDA_A_INFO_CAPS             NLA_U32         enum nvmet_dda_caps bits:
+ *                                                       P2PDMA (as above),
+ *                                                       SELFTEST (KUnit suites
+ *                                                       built in), RDMA (our
+ *                                                       RDMA transport is
+ *                                                       registered with nvmet
+ *                                                       as trtype "rdma")
  *     NVMET_DDA_A_INFO_GENL_VERSION     NLA_U32         NVMET_DDA_GENL_VERSION the
  *                                                       module implements
  *
@@ -68,13 +74,17 @@ enum nvmet_dda_cmd {
  * @NVMET_DDA_CAP_P2PDMA: the kernel has CONFIG_PCI_P2PDMA, so fabric buffers
  *	can be placed in PCI peer-to-peer memory.
  * @NVMET_DDA_CAP_SELFTEST: the module carries its KUnit self-test suites.
+ * @NVMET_DDA_CAP_RDMA: the module's own NVMe-oF RDMA transport is registered
+ *	with nvmet as its "rdma" transport type.
  * @NVMET_DDA_CAP_ALL: every bit defined by this header.
  */
 enum nvmet_dda_caps {
 	NVMET_DDA_CAP_P2PDMA = 1U << 0,
 	NVMET_DDA_CAP_SELFTEST = 1U << 1,
+	NVMET_DDA_CAP_RDMA = 1U << 2,
 
-	NVMET_DDA_CAP_ALL = NVMET_DDA_CAP_P2PDMA | NVMET_DDA_CAP_SELFTEST
+	NVMET_DDA_CAP_ALL = NVMET_DDA_CAP_P2PDMA | NVMET_DDA_CAP_SELFTEST |
+			    NVMET_DDA_CAP_RDMA
 };
 
 enum nvmet_dda_info_attr {
