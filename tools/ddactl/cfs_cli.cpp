@@ -19,7 +19,11 @@ CLI::App *add_object(CLI::App &app, Globals &g, const std::string &name,
 	obj->fallthrough();
 	obj->require_subcommand(0, 1);
 	add_verb(*obj, g, "help", "Print the help of '" + name + "'",
-		 [&g, obj] { g.out << obj->help(); });
+		 [&g, obj, name] {
+			 // Not obj->help(), which describes the chosen verb.
+			 g.out << obj->get_formatter()->make_help(
+				 obj, "ddactl " + name, CLI::AppFormatMode::Normal);
+		 });
 	// Runs after the chosen verb's callback.
 	obj->callback([&g, show] {
 		if (!g.action)

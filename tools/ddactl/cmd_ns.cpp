@@ -11,20 +11,25 @@ namespace ddactl {
 
 namespace {
 
+// The device options of one verb.
+struct DevOptions {
+	CLI::Option *path = nullptr, *uuid = nullptr, *nguid = nullptr;
+};
+
 struct NsArgs {
 	std::string nqn, nsid, path, uuid, nguid;
 	bool no_enable = false;
-	CLI::Option *o_path = nullptr, *o_uuid = nullptr, *o_nguid = nullptr;
+	DevOptions add, set;
 
-	NsSettings settings() const
+	NsSettings settings(const DevOptions &o) const
 	{
 		const std::string what = "namespace " + (nsid.empty() ? "" : nsid + " ") +
 					 "of " + nqn;
 		NsSettings s;
-		s.path = given(o_path, path);
-		if (o_uuid->count())
+		s.path = given(o.path, path);
+		if (o.uuid->count())
 			s.uuid = check_uuid(what, uuid);
-		if (o_nguid->count())
+		if (o.nguid->count())
 			s.nguid = check_nguid(what, nguid);
 		return s;
 	}
@@ -67,13 +72,13 @@ void show(const Globals &g, const std::string &nqn, const std::string &nsid)
 	print_objects(g.out, g.format(), "ns", rows);
 }
 
-void add_device_options(CLI::App *v, NsArgs &a)
+void add_device_options(CLI::App *v, NsArgs &a, DevOptions &o)
 {
-	a.o_path = v->add_option("--path", a.path, "Block device or file to export")
+	o.path = v->add_option("--path", a.path, "Block device or file to export")
 			   ->type_name("PATH");
-	a.o_uuid = v->add_option("--uuid", a.uuid, "Namespace UUID (default: random)")
+	o.uuid = v->add_option("--uuid", a.uuid, "Namespace UUID (default: random)")
 			   ->type_name("UUID");
-	a.o_nguid = v->add_option("--nguid", a.nguid, "Namespace NGUID, 32 hex digits")
+	o.nguid = v->add_option("--nguid", a.nguid, "Namespace NGUID, 32 hex digits")
 			    ->type_name("NGUID");
 }
 
@@ -96,7 +101,7 @@ void set_ns_command(CLI::App &app, Globals &g)
 		std::optional<uint32_t> nsid;
 		if (!a->nsid.empty())
 			nsid = parse_nsid(a->nsid);
-		const NsSettings s = a->settings();
+		const NsSettings s = a->settings(a->add);
 		auto tree = open_tree(g);
 		const uint32_t got = Nvmet(*tree).add_namespace(nqn, nsid, s, !a->no_enable);
 		if (g.format() != Format::text)
@@ -107,19 +112,19 @@ void set_ns_command(CLI::App &app, Globals &g)
 	});
 	v->add_option("SUBSYS", a->nqn, "Subsystem NQN")->required();
 	v->add_option("NSID", a->nsid, "Namespace ID (default: the lowest free one)");
-	add_device_options(v, *a);
+	add_device_options(v, *a, a->add);
 	v->add_flag("--no-enable", a->no_enable, "Create it disabled");
 
 	v = add_verb(*obj, g, "set", "Change a disabled namespace's device", [&g, a] {
 		const std::string nqn = check_name("subsystem", a->nqn);
 		const uint32_t nsid = parse_nsid(a->nsid);
-		const NsSettings s = a->settings();
+		const NsSettings s = a->settings(a->set);
 		auto tree = open_tree(g);
 		Nvmet(*tree).set_namespace(nqn, nsid, s);
 	});
 	v->add_option("SUBSYS", a->nqn, "Subsystem NQN")->required();
 	v->add_option("NSID", a->nsid, "Namespace ID")->required();
-	add_device_options(v, *a);
+	add_device_options(v, *a, a->set);
 
 	const auto simple = [&](const char *name, const char *desc, auto op) {
 		auto *s = add_verb(*obj, g, name, desc, [&g, a, op] {

@@ -11,18 +11,23 @@ namespace ddactl {
 
 namespace {
 
+// The address options of one verb.
+struct AddrOptions {
+	CLI::Option *trtype = nullptr, *adrfam = nullptr, *traddr = nullptr,
+		    *trsvcid = nullptr, *treq = nullptr, *inline_size = nullptr;
+};
+
 struct PortArgs {
 	std::string id, nqn, trtype, adrfam, traddr, trsvcid, treq, inline_size;
 	bool force = false;
-	CLI::Option *o_trtype = nullptr, *o_adrfam = nullptr, *o_traddr = nullptr,
-		    *o_trsvcid = nullptr, *o_treq = nullptr, *o_inline = nullptr;
+	AddrOptions add, set;
 
-	PortSettings settings() const
+	PortSettings settings(const AddrOptions &o) const
 	{
-		PortSettings s{given(o_trtype, trtype), given(o_adrfam, adrfam),
-			       given(o_traddr, traddr), given(o_trsvcid, trsvcid),
-			       given(o_treq, treq), std::nullopt};
-		if (o_inline->count())
+		PortSettings s{given(o.trtype, trtype), given(o.adrfam, adrfam),
+			       given(o.traddr, traddr), given(o.trsvcid, trsvcid),
+			       given(o.treq, treq), std::nullopt};
+		if (o.inline_size->count())
 			s.inline_data_size = parse_inline_data_size(inline_size);
 		return s;
 	}
@@ -63,23 +68,23 @@ void show(const Globals &g, const std::string &id)
 	print_objects(g.out, g.format(), "port", rows);
 }
 
-void add_address_options(CLI::App *v, PortArgs &a)
+void add_address_options(CLI::App *v, PortArgs &a, AddrOptions &o)
 {
-	a.o_trtype = v->add_option("--trtype", a.trtype, "Transport: rdma, tcp, loop or fc")
+	o.trtype = v->add_option("--trtype", a.trtype, "Transport: rdma, tcp, loop or fc")
 			     ->type_name("TYPE");
-	a.o_adrfam = v->add_option("--adrfam", a.adrfam,
+	o.adrfam = v->add_option("--adrfam", a.adrfam,
 				   "Address family: ipv4, ipv6, ib, fc or loop "
 				   "(default: from --traddr)")
 			     ->type_name("FAMILY");
-	a.o_traddr = v->add_option("--traddr", a.traddr, "Transport address")
+	o.traddr = v->add_option("--traddr", a.traddr, "Transport address")
 			     ->type_name("ADDR");
-	a.o_trsvcid = v->add_option("--trsvcid", a.trsvcid,
+	o.trsvcid = v->add_option("--trsvcid", a.trsvcid,
 				    "Service ID: the TCP or RDMA port (default 4420)")
 			      ->type_name("SVCID");
-	a.o_treq = v->add_option("--treq", a.treq,
+	o.treq = v->add_option("--treq", a.treq,
 				 "Secure channel: 'not specified', required or 'not required'")
 			   ->type_name("TREQ");
-	a.o_inline = v->add_option("--inline-data-size", a.inline_size,
+	o.inline_size = v->add_option("--inline-data-size", a.inline_size,
 				   "In-capsule data size in bytes (-1: transport default)")
 			     ->type_name("BYTES");
 }
@@ -100,19 +105,19 @@ void set_port_command(CLI::App &app, Globals &g)
 	v = add_verb(*obj, g, "add", "Create a port", [&g, a] {
 		const uint16_t id = parse_port_id(a->id);
 		auto tree = open_tree(g);
-		Nvmet(*tree).add_port(id, a->settings());
+		Nvmet(*tree).add_port(id, a->settings(a->add));
 	});
 	v->add_option("PORT", a->id, "Port ID, 0 to 65535")->required();
-	add_address_options(v, *a);
+	add_address_options(v, *a, a->add);
 
 	v = add_verb(*obj, g, "set", "Change the address of a port that is not linked",
 		     [&g, a] {
 			     const uint16_t id = parse_port_id(a->id);
 			     auto tree = open_tree(g);
-			     Nvmet(*tree).set_port(id, a->settings());
+			     Nvmet(*tree).set_port(id, a->settings(a->set));
 		     });
 	v->add_option("PORT", a->id, "Port ID")->required();
-	add_address_options(v, *a);
+	add_address_options(v, *a, a->set);
 
 	v = add_verb(*obj, g, "del", "Delete a port", [&g, a] {
 		const uint16_t id = parse_port_id(a->id);

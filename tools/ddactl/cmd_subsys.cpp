@@ -11,20 +11,25 @@ namespace ddactl {
 
 namespace {
 
+// The attribute options of one verb.
+struct AttrOptions {
+	CLI::Option *allow = nullptr, *serial = nullptr, *model = nullptr;
+};
+
 struct SubsysArgs {
 	std::string nqn, allow_any, serial, model;
 	bool force = false;
-	CLI::Option *o_allow = nullptr, *o_serial = nullptr, *o_model = nullptr;
+	AttrOptions add, set;
 
-	SubsysSettings settings() const
+	SubsysSettings settings(const AttrOptions &o) const
 	{
 		SubsysSettings s;
 		const std::string what = "subsystem " + nqn;
-		if (o_allow->count())
+		if (o.allow->count())
 			s.allow_any_host = parse_bool(what + ": --allow-any-host", allow_any);
-		if (o_serial->count())
+		if (o.serial->count())
 			s.serial = check_ascii(what + ": serial", serial, 20);
-		if (o_model->count())
+		if (o.model->count())
 			s.model = check_ascii(what + ": model", model, 40);
 		return s;
 	}
@@ -65,15 +70,15 @@ void show(const Globals &g, const std::string &nqn)
 	print_objects(g.out, g.format(), "subsys", rows);
 }
 
-void add_attr_options(CLI::App *v, SubsysArgs &a)
+void add_attr_options(CLI::App *v, SubsysArgs &a, AttrOptions &o)
 {
-	a.o_allow = v->add_option("--allow-any-host", a.allow_any,
+	o.allow = v->add_option("--allow-any-host", a.allow_any,
 				  "Let any host connect: 1 or 0 (default 0)")
 			    ->type_name("BOOL");
-	a.o_serial = v->add_option("--serial", a.serial,
+	o.serial = v->add_option("--serial", a.serial,
 				   "Serial number, up to 20 ASCII characters")
 			     ->type_name("SERIAL");
-	a.o_model = v->add_option("--model", a.model,
+	o.model = v->add_option("--model", a.model,
 				  "Model number, up to 40 ASCII characters")
 			    ->type_name("MODEL");
 }
@@ -93,21 +98,21 @@ void set_subsys_command(CLI::App &app, Globals &g)
 
 	v = add_verb(*obj, g, "add", "Create a subsystem", [&g, a] {
 		const std::string nqn = check_nqn("subsystem", a->nqn);
-		const SubsysSettings s = a->settings();
+		const SubsysSettings s = a->settings(a->add);
 		auto tree = open_tree(g);
 		Nvmet(*tree).add_subsystem(nqn, s);
 	});
 	v->add_option("SUBSYS", a->nqn, "Subsystem NQN")->required();
-	add_attr_options(v, *a);
+	add_attr_options(v, *a, a->add);
 
 	v = add_verb(*obj, g, "set", "Change a subsystem's attributes", [&g, a] {
 		const std::string nqn = check_name("subsystem", a->nqn);
-		const SubsysSettings s = a->settings();
+		const SubsysSettings s = a->settings(a->set);
 		auto tree = open_tree(g);
 		Nvmet(*tree).set_subsystem(nqn, s);
 	});
 	v->add_option("SUBSYS", a->nqn, "Subsystem NQN")->required();
-	add_attr_options(v, *a);
+	add_attr_options(v, *a, a->set);
 
 	v = add_verb(*obj, g, "del", "Delete a subsystem", [&g, a] {
 		const std::string nqn = check_name("subsystem", a->nqn);

@@ -693,6 +693,10 @@ void attr_steps(std::vector<Step> &steps, ConfigfsTree &t, const std::string &wh
 		if (it == attrs.end())
 			continue;
 		for (const auto &[name, value] : it->second) {
+			// Empty is what configfs shows for "not set" (adrfam of a
+			// loop port, say); the kernel would refuse to store it.
+			if (value.empty())
+				continue;
 			const std::string file = rel + "/" + g + "_" + name;
 			steps.push_back({"set " + what + " " + g + "_" + name + " = '" + value + "'",
 					 [&t, file, value] {
