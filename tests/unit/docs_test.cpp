@@ -43,20 +43,31 @@ std::set<std::string> long_options(const std::string &help)
 	return opts;
 }
 
-// Names listed under "Subcommands:" in the help text.
-std::set<std::string> subcommands(const std::string &help)
+// Names listed under "Subcommands:" in the help text; with @aliases also
+// the aliases CLI11 lists after them ("show, list").
+std::set<std::string> subcommands(const std::string &help, bool aliases = false)
 {
 	std::set<std::string> names;
 	std::istringstream in(help);
 	std::string line;
 	bool in_list = false;
 	while (std::getline(in, line)) {
-		if (line == "Subcommands:")
+		if (line == "Subcommands:") {
 			in_list = true;
-		else if (line.empty())
+		} else if (line.empty()) {
 			in_list = false;
-		else if (in_list)
-			names.insert(line.substr(2, line.find(' ', 2) - 2));
+		} else if (in_list) {
+			// "  show, list      Description"
+			const std::string cell = line.substr(2, line.find("  ", 2) - 2);
+			std::istringstream words(cell);
+			std::string w;
+			while (std::getline(words, w, ',')) {
+				w.erase(0, w.find_first_not_of(' '));
+				names.insert(w);
+				if (!aliases)
+					break;
+			}
+		}
 	}
 	return names;
 }
@@ -79,9 +90,14 @@ std::string man_text()
 TEST_CASE("help lists the subcommands and options", "[docs]")
 {
 	const std::string help = help_of({"--help"});
-	CHECK(subcommands(help) == std::set<std::string>{"info"});
+	CHECK(subcommands(help) == std::set<std::string>{"info", "port", "subsys", "host",
+							  "ns", "config"});
 	CHECK(long_options(help) == std::set<std::string>{"--help", "--version", "--json",
-							   "--pretty", "--details"});
+							   "--pretty", "--details",
+							   "--configfs"});
+	CHECK(subcommands(help_of({"port", "--help"}), true) ==
+	      std::set<std::string>{"help", "show", "list", "add", "set", "del", "link",
+				    "unlink"});
 }
 
 TEST_CASE("the man page documents every subcommand and option", "[docs]")
@@ -92,8 +108,18 @@ TEST_CASE("the man page documents every subcommand and option", "[docs]")
 	for (const auto &cmd : subcommands(help)) {
 		INFO("subcommand " << cmd);
 		CHECK(man.find("\n.SS " + cmd + "\n") != std::string::npos);
-		for (const auto &opt : long_options(help_of({cmd.c_str(), "--help"})))
+		const std::string cmd_help = help_of({cmd.c_str(), "--help"});
+		for (const auto &opt : long_options(cmd_help))
 			CHECK(has_word(man, opt));
+		for (const auto &verb : subcommands(cmd_help)) {
+			INFO("verb " << cmd << " " << verb);
+			CHECK(man.find("ddactl " + cmd + " " + verb) != std::string::npos);
+			for (const auto &opt :
+			     long_options(help_of({cmd.c_str(), verb.c_str(), "--help"})))
+				CHECK(has_word(man, opt));
+		}
+		for (const auto &alias : subcommands(cmd_help, true))
+			CHECK(has_word(man, alias));
 	}
 	for (const auto &opt : long_options(help)) {
 		INFO("option " << opt);
@@ -111,8 +137,16 @@ TEST_CASE("the bash completion offers every subcommand and option", "[docs]")
 	for (const auto &cmd : subcommands(help)) {
 		INFO("subcommand " << cmd);
 		CHECK(has_word(comp, cmd));
-		for (const auto &opt : long_options(help_of({cmd.c_str(), "--help"})))
+		const std::string cmd_help = help_of({cmd.c_str(), "--help"});
+		for (const auto &opt : long_options(cmd_help))
 			CHECK(has_word(comp, opt));
+		for (const auto &verb : subcommands(cmd_help, true)) {
+			INFO("verb " << cmd << " " << verb);
+			CHECK(has_word(comp, verb));
+			for (const auto &opt :
+			     long_options(help_of({cmd.c_str(), verb.c_str(), "--help"})))
+				CHECK(has_word(comp, opt));
+		}
 	}
 	for (const auto &opt : long_options(help)) {
 		INFO("option " << opt);

@@ -35,6 +35,7 @@ ExitCode kernel_exit_code(int err)
 	case ENOENT:
 		return ExitCode::not_found;
 	case EBUSY:
+	case ENOTEMPTY:
 		return ExitCode::busy;
 	default:
 		return ExitCode::kernel;
@@ -60,8 +61,16 @@ std::unique_ptr<CLI::App> build_app(Globals &g)
 	app->add_flag("-p,--pretty", g.pretty,
 		      "Print indented JSON (implies --json)");
 	app->add_flag("-d,--details", g.details, "Show more detail");
+	app->add_option("--configfs", g.configfs,
+			"Where configfs is mounted (default /sys/kernel/config)")
+		->type_name("DIR");
 
 	set_info_command(*app, g);
+	set_port_command(*app, g);
+	set_subsys_command(*app, g);
+	set_host_command(*app, g);
+	set_ns_command(*app, g);
+	set_config_command(*app, g);
 
 	// After the subcommands, which would otherwise inherit it.
 	app->footer("Run 'ddactl COMMAND --help' for the options of a command.");
@@ -90,6 +99,9 @@ int report_error(std::exception_ptr e, std::ostream &err)
 	} catch (const KernelError &x) {
 		code = kernel_exit_code(x.error());
 		msg = x.what();
+	} catch (const ConfigfsError &x) {
+		code = kernel_exit_code(x.error());
+		msg = x.what();
 	} catch (const NetlinkError &x) {
 		code = ExitCode::kernel;
 		msg = x.what();
@@ -108,7 +120,14 @@ int report_error(std::exception_ptr e, std::ostream &err)
 int run(int argc, const char *const *argv, std::ostream &out,
 	std::ostream &err)
 {
+	return run(argc, argv, out, err, {});
+}
+
+int run(int argc, const char *const *argv, std::ostream &out,
+	std::ostream &err, const TreeFactory &open_tree)
+{
 	Globals g{out, err};
+	g.open_tree = open_tree;
 
 	try {
 		auto app = build_app(g);

@@ -24,5 +24,8 @@ int report_error(std::exception_ptr e, std::ostream &err);
 // Parses @argv, runs the chosen command and returns the exit code.
 int run(int argc, const char *const *argv, std::ostream &out,
 	std::ostream &err);
+// The same with configfs opened through @open_tree.
+int run(int argc, const char *const *argv, std::ostream &out,
+	std::ostream &err, const TreeFactory &open_tree);
 
 } // namespace ddactl

@@ -6,6 +6,8 @@
 
 #include <functional>
 #include <iosfwd>
+#include <memory>
+#include <string>
 
 #include "model.hpp"
 #include "output.hpp"
@@ -16,6 +18,12 @@ class App;
 
 namespace ddactl {
 
+class ConfigfsTree;
+
+// Opens the nvmet tree under a configfs mount point; tests substitute a fake.
+using TreeFactory =
+	std::function<std::unique_ptr<ConfigfsTree>(const std::string &configfs)>;
+
 struct Globals {
 	Globals(std::ostream &out_, std::ostream &err_) : out(out_), err(err_) {}
 
@@ -24,6 +32,8 @@ struct Globals {
 	bool json = false;
 	bool pretty = false;	// implies json
 	bool details = false;
+	std::string configfs = "/sys/kernel/config";
+	TreeFactory open_tree;	// unset: the real configfs
 
 	// Set by the chosen subcommand's parse callback and run once parsing
 	// has finished, so that parsing alone never does I/O.
@@ -38,6 +48,11 @@ struct Globals {
 };
 
 void set_info_command(CLI::App &app, Globals &g);
+void set_port_command(CLI::App &app, Globals &g);
+void set_subsys_command(CLI::App &app, Globals &g);
+void set_host_command(CLI::App &app, Globals &g);
+void set_ns_command(CLI::App &app, Globals &g);
+void set_config_command(CLI::App &app, Globals &g);
 
 // Renders an Info the way "ddactl info" prints it.
 void print_info(Printer &p, const Info &info, bool details);

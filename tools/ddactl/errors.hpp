@@ -14,8 +14,9 @@ enum class ExitCode : int {
 	error = 1,	// anything not covered below
 	usage = 2,	// bad command line
 	not_found = 3,	// the object named does not exist (kernel ENOENT)
-	busy = 4,	// the object is in use (kernel EBUSY)
-	kernel = 5,	// netlink failure, malformed reply or other kernel error
+	busy = 4,	// the object is in use (kernel EBUSY, ENOTEMPTY)
+	kernel = 5,	// netlink or configfs failure, malformed reply or other
+			// kernel error
 };
 
 // Generic failure; exit code 1.
@@ -43,6 +44,19 @@ public:
 class BusyError : public Error {
 public:
 	using Error::Error;
+};
+
+// A configfs operation failed with errno @err. The exit code follows the
+// errno like the kernel's netlink errors: ENOENT not found, EBUSY and
+// ENOTEMPTY busy, anything else a kernel error.
+class ConfigfsError : public Error {
+public:
+	ConfigfsError(const std::string &msg, int err) : Error(msg), err_(err) {}
+
+	int error() const noexcept { return err_; }
+
+private:
+	int err_;
 };
 
 // Talking to the kernel failed: socket errors, libnl errors and replies that

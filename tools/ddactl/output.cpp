@@ -73,6 +73,55 @@ void Printer::finish()
 		     << text << '\n';
 }
 
+namespace {
+
+std::string text_of(const nlohmann::ordered_json &v)
+{
+	if (v.is_string()) {
+		const std::string s = v.get<std::string>();
+		if (s.empty())
+			return "\"\"";
+		return s.find(' ') == std::string::npos ? s : "\"" + s + "\"";
+	}
+	if (v.is_boolean())
+		return v.get<bool>() ? "yes" : "no";
+	if (v.is_array()) {
+		if (v.empty())
+			return "none";
+		std::string r;
+		for (const auto &e : v)
+			r += (r.empty() ? "" : ",") + text_of(e);
+		return r;
+	}
+	return v.dump();
+}
+
+} // namespace
+
+void print_objects(std::ostream &out, Format format, std::string_view kind,
+		   const std::vector<nlohmann::ordered_json> &objects)
+{
+	if (format != Format::text) {
+		const nlohmann::ordered_json doc(objects);
+		out << doc.dump(format == Format::json_pretty ? 2 : -1, ' ', false,
+				nlohmann::ordered_json::error_handler_t::replace)
+		    << '\n';
+		return;
+	}
+	for (const auto &o : objects) {
+		std::string line(kind);
+		bool first = true;
+		for (const auto &[key, value] : o.items()) {
+			if (first)
+				line += " " + text_of(value);
+			else
+				line += " " + key + " " + text_of(value);
+			first = false;
+		}
+		out << line << '\n';
+	}
+}
+
 void warn(std::ostream &err, std::string_view msg)
 {
 	err << "Warning: " << msg << ".\n";

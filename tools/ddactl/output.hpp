@@ -54,6 +54,12 @@ private:
 	std::vector<std::pair<std::string, std::string>> lines_;
 };
 
+// A list of objects, as iproute2 prints them: text is one line per object,
+// "<kind> <first value> <key> <value>...", lists joined by ',' ("none" when
+// empty), booleans yes/no; JSON is one array of the objects.
+void print_objects(std::ostream &out, Format format, std::string_view kind,
+		   const std::vector<nlohmann::ordered_json> &objects);
+
 // "Warning: <msg>." on @err.
 void warn(std::ostream &err, std::string_view msg);
 

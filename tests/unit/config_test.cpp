@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// config save / restore / clear: the nvmetcli JSON format, round trips,
+// atomic writes, refusing to restore over a live target, partial failures.
+#include <sys/stat.h>
+
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "app.hpp"
+#include "config.hpp"
+#include "errors.hpp"
+#include "fake_configfs.hpp"
+#include "target.hpp"
+
+using namespace ddactl;
+using namespace ddactl::test;
+using nlohmann::json;
+
+namespace {
+
+const std::string sub1 = "nqn.2026-11.io.nvmet-dda:disk1";
+const std::string host1 = "nqn.2014-08.org.nvmexpress:uuid:6a3a0c2c-1f4e-4d6b-9d0e-5c0ffee0dda1";
+const std::string rdma_nqn = "nqn.2026-11.io.nvmet-dda:sample-rdma";
+const std::string loop_nqn = "nqn.2026-11.io.nvmet-dda:sample-loop";
+
+struct Run {
+	int code;
+	std::string out, err;
+};
+
+std::string slurp(const std::string &path)
+{
+	std::ifstream f(path);
+	return {std::istreambuf_iterator<char>(f), {}};
+}
+
+struct Fake {
+	TempDir dir;
+	std::shared_ptr<FakeState> st = std::make_shared<FakeState>();
+	std::string disk = (dir.path() / "disk.img").string();
+	std::string file = (dir.path() / "etc" / "config.json").string();
+
+	Fake()
+	{
+		std::ofstream(disk) << "x";
+		tree();
+	}
+
+	std::unique_ptr<ConfigfsTree> tree() const
+	{
+		return std::make_unique<FakeConfigfs>(dir.path(), st);
+	}
+
+	Run run(std::vector<std::string> args) const
+	{
+		std::vector<const char *> argv{"ddactl", "--configfs", dir.path().c_str()};
+		for (const auto &a : args)
+			argv.push_back(a.c_str());
+		std::ostringstream out, err;
+		const auto s = st;
+		const int code = ddactl::run(
+			static_cast<int>(argv.size()), argv.data(), out, err,
+			[s](const std::string &cfs) { return std::make_unique<FakeConfigfs>(cfs, s); });
+		return {code, out.str(), err.str()};
+	}
+
+	std::string ok(std::vector<std::string> args) const
+	{
+		const Run r = run(args);
+		INFO("ddactl " << Catch::Detail::stringify(args) << "\n" << r.err);
+		REQUIRE(r.code == 0);
+		return r.out;
+	}
+
+	void populate() const
+	{
+		ok({"subsys", "add", sub1, "--serial", "DDA0001"});
+		ok({"ns", "add", sub1, "--path", disk, "--uuid",
+		    "6a3a0c2c-1f4e-4d6b-9d0e-5c0ffee0dda1"});
+		ok({"ns", "add", sub1, "3", "--path", disk, "--no-enable", "--uuid",
+		    "6a3a0c2c-1f4e-4d6b-9d0e-5c0ffee0dda3"});
+		ok({"host", "allow", sub1, host1});
+		ok({"port", "add", "2", "--trtype", "tcp", "--traddr", "2001:db8::1"});
+		ok({"port", "add", "10", "--trtype", "rdma", "--traddr", "192.0.2.1"});
+		ok({"port", "link", "10", sub1});
+		ok({"port", "link", "2", sub1});
+	}
+
+	// The sample, with its device paths pointing at files that exist.
+	std::string sample() const
+	{
+		std::string s = slurp(DDACTL_SRC_DIR "/../../tests/unit/data/nvmetcli-sample.json");
+		REQUIRE(!s.empty());
+		s = std::regex_replace(s, std::regex("/dev/nvme0n1|/tmp/ddactl-sample.img"), disk);
+		const std::string path = (dir.path() / "sample.json").string();
+		std::ofstream(path) << s;
+		return path;
+	}
+};
+
+} // namespace
+
+TEST_CASE("save writes nvmetcli's layout, sorted, mode 0600", "[config]")
+{
+	Fake f;
+	f.populate();
+	f.ok({"config", "save", f.file});
+	const std::string text = slurp(f.file);
+	const json j = json::parse(text);
+
+	CHECK(j["hosts"] == json::parse(R"([{"nqn":")" + host1 + R"("}])"));
+	REQUIRE(j["ports"].size() == 2);
+	CHECK(j["ports"][0]["portid"] == 2);	// numeric order
+	CHECK(j["ports"][1]["portid"] == 10);
+	CHECK(j["ports"][1] == json::parse(R"({
+		"addr": {"adrfam": "ipv4", "traddr": "192.0.2.1", "treq": "not specified",
+			 "trsvcid": "4420", "trtype": "rdma"},
+		"ana_groups": [{"ana": {"state": "optimized"}, "grpid": 1}],
+		"param": {"inline_data_size": "-1"},
+		"portid": 10, "referrals": [], "subsystems": [")" + sub1 + R"("]})"));
+	REQUIRE(j["subsystems"].size() == 1);
+	const json &s = j["subsystems"][0];
+	CHECK(s["nqn"] == sub1);
+	CHECK(s["allowed_hosts"] == json::array({host1}));
+	CHECK(s["attr"] == json::parse(R"({"allow_any_host": "0", "cntlid_max": "65519",
+		"cntlid_min": "1", "model": "Linux", "qid_max": "128", "serial": "DDA0001",
+		"version": "1.3"})"));
+	REQUIRE(s["namespaces"].size() == 2);
+	CHECK(s["namespaces"][0] == json::parse(R"({"ana": {"grpid": "1"}, "ana_grpid": 1,
+		"device": {"nguid": "00000000-0000-0000-0000-000000000000", "path": ")" +
+						f.disk + R"(",
+		"uuid": "6a3a0c2c-1f4e-4d6b-9d0e-5c0ffee0dda1"}, "enable": 1, "nsid": 1,
+		"resv": {}})"));
+	CHECK(s["namespaces"][1]["nsid"] == 3);
+	CHECK(s["namespaces"][1]["enable"] == 0);
+
+	// Two-space indent, sorted keys, final newline: what json.dumps(
+	// sort_keys=True, indent=2) gives.
+	CHECK(text == j.dump(2) + "\n");
+	CHECK(text.rfind("{\n  \"hosts\": [\n    {\n      \"nqn\": ", 0) == 0);
+	struct stat st;
+	REQUIRE(::stat(f.file.c_str(), &st) == 0);
+	CHECK((st.st_mode & 0777) == 0600);
+	// No temporary file left behind.
+	CHECK(std::distance(fs::directory_iterator(fs::path(f.file).parent_path()),
+			    fs::directory_iterator()) == 1);
+	CHECK(f.ok({"config", "save", "-"}) == text);
+}
+
+TEST_CASE("save, clear, restore, save gives the same bytes", "[config]")
+{
+	Fake f;
+	f.populate();
+	f.ok({"config", "save", f.file});
+	const std::string first = slurp(f.file);
+	f.ok({"config", "clear"});
+	CHECK(f.ok({"config", "save", "-"}) ==
+	      "{\n  \"hosts\": [],\n  \"ports\": [],\n  \"subsystems\": []\n}\n");
+	CHECK(f.tree()->dirs("hosts").empty());
+	const Run r = f.run({"config", "restore", f.file});
+	INFO(r.err);
+	REQUIRE(r.code == 0);
+	CHECK(r.err.empty());
+	f.ok({"config", "save", f.file});
+	CHECK(slurp(f.file) == first);
+}
+
+TEST_CASE("unknown top-level sections survive save and restore", "[config]")
+{
+	Fake f;
+	f.populate();
+	f.ok({"config", "save", f.file});
+	json j = json::parse(slurp(f.file));
+	j["nvmet_dda"] = json::parse(R"({"providers": [{"name": "cmb0"}], "offload": []})");
+	std::ofstream(f.file) << j.dump(2) << "\n";
+	const std::string with_extra = slurp(f.file);
+
+	// A save replacing the file keeps the section.
+	f.ok({"config", "save", f.file});
+	CHECK(slurp(f.file) == with_extra);
+	// A restore says it does not apply it, and applies the rest.
+	const Run r = f.run({"config", "restore", "--clear", f.file});
+	CHECK(r.code == 0);
+	CHECK(r.err == "Warning: config " + f.file + ": section \"nvmet_dda\" is not "
+		       "applied by this version of ddactl.\n");
+	f.ok({"config", "save", f.file});
+	CHECK(slurp(f.file) == with_extra);
+
+	const ConfigFile cfg = parse_config(with_extra, "x");
+	CHECK(serialize(cfg.target, cfg.extra) == with_extra);
+}
+
+TEST_CASE("restore of a hand-written nvmetcli file", "[config]")
+{
+	Fake f;
+	const std::string sample = f.sample();
+	const Run r = f.run({"config", "restore", sample});
+	INFO(r.err);
+	REQUIRE(r.code == 0);
+	// The fake kernel, like the test kernel, has no param_pi_enable.
+	CHECK(r.err == "Warning: config " + sample + ": skipped 'set port 1 param_pi_enable "
+		       "= '0'': this kernel has no such attribute.\n");
+
+	auto t = f.tree();
+	const Target live = Nvmet(*t).load();
+	REQUIRE(live.hosts.size() == 1);
+	REQUIRE(live.ports.size() == 2);
+	REQUIRE(live.subsystems.size() == 2);
+	CHECK(t->read("ports/1/addr_trtype") == "rdma");
+	CHECK(t->read("ports/1/param_inline_data_size") == "16384");
+	CHECK(t->read("ports/2/addr_trtype") == "loop");
+	CHECK(t->is_link("ports/1/subsystems/" + rdma_nqn));
+	CHECK(t->is_link("ports/2/subsystems/" + loop_nqn));
+	CHECK(t->is_link("subsystems/" + rdma_nqn + "/allowed_hosts/" + host1));
+	CHECK(t->read("subsystems/" + loop_nqn + "/attr_allow_any_host") == "1");
+	CHECK(t->read("subsystems/" + rdma_nqn + "/attr_serial") == "dda0sample0001");
+	CHECK(t->read("subsystems/" + rdma_nqn + "/attr_model") == "nvmet-dda sample");
+	const std::string ns = "subsystems/" + loop_nqn + "/namespaces/";
+	CHECK(t->read(ns + "1/device_uuid") == "0f5c2d8e-6a41-4e3b-9c7d-2b8e1f0a9c34");
+	CHECK(t->read(ns + "1/device_nguid") == "01234567-89ab-cdef-0123-456789abcdef");
+	CHECK(t->read(ns + "1/enable") == "1");
+	CHECK(t->read(ns + "7/enable") == "0");
+	CHECK(t->read(ns + "7/device_path") == f.disk);
+
+	// And it round-trips from here on.
+	f.ok({"config", "save", f.file});
+	const std::string saved = slurp(f.file);
+	f.ok({"config", "restore", "--clear", f.file});
+	f.ok({"config", "save", f.file});
+	CHECK(slurp(f.file) == saved);
+}
+
+TEST_CASE("restore refuses to replace a live configuration", "[config]")
+{
+	Fake f;
+	f.populate();
+	const std::string sample = f.sample();
+	const std::string before = f.ok({"config", "save", "-"});
+	const Run r = f.run({"config", "restore", sample});
+	CHECK(r.code == 4);
+	CHECK(r.err == "Error: config " + sample + ": the target is already configured (2 "
+		       "port(s), 1 subsystem(s), 1 host(s)); use --clear to replace it, or "
+		       "run 'ddactl config clear' first.\n");
+	CHECK(f.ok({"config", "save", "-"}) == before);
+
+	f.ok({"config", "restore", "--clear", sample});
+	auto t = f.tree();
+	CHECK_FALSE(t->exists("subsystems/" + sub1));
+	CHECK(t->exists("subsystems/" + rdma_nqn));
+}
+
+TEST_CASE("a failed restore says what was applied and what was not", "[config]")
+{
+	Fake f;
+	const std::string sample = f.sample();
+	f.st->fail_writes["namespaces/7/device_path"] = EINVAL;
+	const Run r = f.run({"config", "restore", sample});
+	CHECK(r.code == 5);
+	INFO(r.err);
+	const std::string failed = "set namespace 7 of " + loop_nqn + " device_path = '" +
+				   f.disk + "'";
+	CHECK_THAT(r.err, Catch::Contains("Restore of " + sample + " stopped at change "));
+	CHECK_THAT(r.err, Catch::Contains("\nApplied (still in place):\n  create host " +
+					  host1 + "\n  create subsystem " + loop_nqn + "\n"));
+	CHECK_THAT(r.err, Catch::Contains("\nFailed:\n  " + failed + "\nNot applied:\n"));
+	CHECK_THAT(r.err, Catch::Contains("\n  link port 2 to subsystem " + loop_nqn + "\n"));
+	const auto error_line = r.err.substr(r.err.rfind("Error: "));
+	CHECK(error_line == "Error: config " + sample + ": " + failed + ": cannot write '" + f.disk + "' to " +
+				    (f.dir.path() / "nvmet").string() + "/subsystems/" + loop_nqn +
+				    "/namespaces/7/device_path: Invalid argument; fix the file, "
+				    "then run 'ddactl config restore --clear " + sample + "'.\n");
+	// Applied and not applied, exactly: the applied part is in configfs,
+	// the rest is not.
+	auto t = f.tree();
+	CHECK(t->exists("subsystems/" + loop_nqn + "/namespaces/7"));
+	CHECK_FALSE(t->exists("ports/1"));
+	CHECK(t->read("subsystems/" + loop_nqn + "/namespaces/7/device_path").empty());
+}
+
+TEST_CASE("restore checks the whole file before touching configfs", "[config]")
+{
+	Fake f;
+	const auto bad = [&](const std::string &text, const std::string &msg) {
+		const std::string path = (f.dir.path() / "bad.json").string();
+		std::ofstream(path) << text;
+		const Run r = f.run({"config", "restore", path});
+		INFO(text << "\n" << r.err);
+		CHECK(r.code == 2);
+		CHECK_THAT(r.err, Catch::StartsWith("Error: config " + path + ": ") &&
+					  Catch::Contains(msg));
+		CHECK(f.ok({"config", "save", "-"}) ==
+		      "{\n  \"hosts\": [],\n  \"ports\": [],\n  \"subsystems\": []\n}\n");
+	};
+	bad("{", "not valid JSON");
+	bad("[]", "not a JSON object");
+	bad(R"({"hosts": {}})", "hosts.hosts: must be a list");
+	bad(R"({"hosts": [{"nqn": "h"}]})", "host h: not a valid NQN");
+	bad(R"({"subsystems": [{"nqn": "nvmet-always"}]})", "not a valid NQN");
+	bad(R"({"subsystems": [{"attr": {}}]})", "has no \"nqn\"");
+	bad(R"({"subsystems": [{"nqn": ")" + sub1 + R"(", "namespaces": [{"nsid": 0}]}]})",
+	    "from 1 to 4294967294");
+	bad(R"({"subsystems": [{"nqn": ")" + sub1 + R"(", "namespaces": [{"nsid": 1,
+	    "device": {"path": "/x", "uuid": "nope"}}]}]})", "is not a UUID");
+	bad(R"({"subsystems": [{"nqn": ")" + sub1 + R"(", "namespaces": [{"nsid": 1},
+	    {"nsid": 1}]}]})", "listed twice");
+	bad(R"({"subsystems": [{"nqn": ")" + sub1 + R"(", "attr": {"allow_any_host": "1"},
+	    "allowed_hosts": [")" + host1 + R"("]}]})", "allow_any_host is 1 but");
+	bad(R"({"ports": [{"portid": 70000}]})", "from 0 to 65535");
+	bad(R"({"ports": [{"portid": 1, "addr": {"trtype": "tcp", "adrfam": "ipv4",
+	    "traddr": "2001:db8::1", "trsvcid": "4420"}}]})", "is not an IPv4 address");
+	bad(R"({"ports": [{"portid": 1, "addr": {"trtype": "smoke"}}]})",
+	    "unknown transport type");
+	bad(R"({"ports": [{"portid": 1, "subsystems": [")" + sub1 + R"("]}]})",
+	    "which the file does not define");
+	bad(R"({"ports": [{"portid": 1}, {"portid": "1"}]})", "listed twice");
+	const Run r = f.run({"config", "restore", (f.dir.path() / "none.json").string()});
+	CHECK(r.code == 3);
+}
+
+TEST_CASE("atomic write replaces the file whole or not at all", "[config]")
+{
+	TempDir d;
+	const std::string path = (d.path() / "sub" / "config.json").string();
+	write_file_atomic(path, "first\n");
+	CHECK(slurp(path) == "first\n");
+	write_file_atomic(path, "second\n");
+	CHECK(slurp(path) == "second\n");
+	CHECK(std::distance(fs::directory_iterator(d.path() / "sub"),
+			    fs::directory_iterator()) == 1);
+
+	// A directory where the file should go: the rename fails, the
+	// temporary file is removed and the directory is untouched.
+	const std::string blocked = (d.path() / "blocked").string();
+	fs::create_directories(fs::path(blocked) / "keep");
+	CHECK_THROWS_WITH(write_file_atomic(blocked, "x"),
+			  Catch::Contains("config " + blocked + ": cannot rename"));
+	CHECK(fs::is_directory(fs::path(blocked) / "keep"));
+	CHECK(std::distance(fs::directory_iterator(d.path()), fs::directory_iterator()) == 2);
+
+	// A parent that is a file: nothing is written.
+	CHECK_THROWS_AS(write_file_atomic(path + "/x.json", "x"), Error);
+	CHECK(slurp(path) == "second\n");
+}
+
+TEST_CASE("config clear empties the target", "[config]")
+{
+	Fake f;
+	f.populate();
+	f.ok({"config", "clear"});
+	auto t = f.tree();
+	CHECK(Nvmet(*t).load().empty());
+	f.ok({"config", "clear"});	// nothing to do is fine
+}

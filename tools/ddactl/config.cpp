@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "config.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+
+#include "errors.hpp"
+#include "validate.hpp"
+
+namespace ddactl {
+
+using nlohmann::json;
+
+namespace {
+
+json groups_json(const AttrGroups &attrs, const std::vector<std::string> &groups)
+{
+	json j = json::object();
+	for (const auto &g : groups) {
+		json a = json::object();
+		const auto it = attrs.find(g);
+		if (it != attrs.end())
+			for (const auto &[k, v] : it->second)
+				a[k] = v;
+		j[g] = a;
+	}
+	return j;
+}
+
+// --- parsing ---------------------------------------------------------------
+
+class Parser {
+public:
+	explicit Parser(std::string source) : source_(std::move(source)) {}
+
+	[[noreturn]] void fail(const std::string &where, const std::string &msg) const
+	{
+		throw UsageError("config " + source_ + ": " + where + ": " + msg);
+	}
+
+	// Runs @f, prefixing the message of a UsageError with the location.
+	template <typename F>
+	auto at(const std::string &where, F &&f) const
+	{
+		try {
+			return f();
+		} catch (const UsageError &e) {
+			throw UsageError("config " + source_ + ": " + where + ": " +
+					 e.what() + " (fix the file)");
+		}
+	}
+
+	const json &array(const json &obj, const char *key, const std::string &where) const
+	{
+		static const json empty = json::array();
+		const auto it = obj.find(key);
+		if (it == obj.end() || it->is_null())
+			return empty;
+		if (!it->is_array())
+			fail(where + "." + key, "must be a list");
+		return *it;
+	}
+
+	std::string scalar(const json &v, const std::string &where) const
+	{
+		if (v.is_string())
+			return v.get<std::string>();
+		if (v.is_boolean())
+			return v.get<bool>() ? "1" : "0";
+		if (v.is_number_integer())
+			return v.dump();
+		fail(where, "must be a string or a number");
+	}
+
+	std::string string(const json &obj, const char *key, const std::string &where) const
+	{
+		const auto it = obj.find(key);
+		if (it == obj.end())
+			fail(where, std::string("has no \"") + key + "\"");
+		if (!it->is_string())
+			fail(where + "." + key, "must be a string");
+		return it->get<std::string>();
+	}
+
+	uint64_t integer(const json &v, const std::string &where) const
+	{
+		if (v.is_number_unsigned())
+			return v.get<uint64_t>();
+		if (v.is_string()) {
+			const std::string s = v.get<std::string>();
+			if (!s.empty() && s.size() <= 10 &&
+			    std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
+				return std::stoull(s);
+		}
+		fail(where, "must be a non-negative number");
+	}
+
+	bool flag(const json &obj, const char *key, const std::string &where) const
+	{
+		const auto it = obj.find(key);
+		if (it == obj.end() || it->is_null())
+			return false;
+		const std::string w = where + "." + key;
+		return at(w, [&] { return parse_bool(key, scalar(*it, w)); });
+	}
+
+	AttrGroups groups(const json &obj, const std::vector<std::string> &names,
+			  const std::string &where) const
+	{
+		AttrGroups a;
+		for (const auto &g : names) {
+			const auto it = obj.find(g);
+			if (it == obj.end() || it->is_null())
+				continue;
+			if (!it->is_object())
+				fail(where + "." + g, "must be an object");
+			for (const auto &[k, v] : it->items()) {
+				if (k.empty() || k.find('/') != std::string::npos)
+					fail(where + "." + g, "bad attribute name '" + k + "'");
+				a[g][k] = scalar(v, where + "." + g + "." + k);
+			}
+		}
+		return a;
+	}
+
+	void known(const json &obj, const std::set<std::string> &keys,
+		   const std::string &where, std::vector<std::string> &warnings) const
+	{
+		for (const auto &[k, v] : obj.items())
+			if (!keys.count(k))
+				warnings.push_back("config " + source_ + ": " + where +
+						   ": ignoring \"" + k +
+						   "\", which ddactl does not support");
+	}
+
+private:
+	std::string source_;
+};
+
+Namespace parse_ns(const Parser &p, const json &j, const std::string &where,
+		   std::vector<std::string> &warnings)
+{
+	if (!j.is_object())
+		p.fail(where, "must be an object");
+	const auto it = j.find("nsid");
+	if (it == j.end())
+		p.fail(where, "has no \"nsid\"");
+	Namespace n;
+	const std::string nsid = p.scalar(*it, where + ".nsid");
+	n.nsid = p.at(where + ".nsid", [&] { return parse_nsid(nsid); });
+	const std::string w = where + " (nsid " + nsid + ")";
+	n.attrs = p.groups(j, ns_groups, w);
+	if (j.contains("ana_grpid") && !attr_of(n.attrs, "ana", "grpid").size())
+		n.attrs["ana"]["grpid"] = std::to_string(p.integer(j["ana_grpid"], w + ".ana_grpid"));
+	auto &dev = n.attrs["device"];
+	if (dev.count("uuid"))
+		dev["uuid"] = p.at(w, [&] { return check_uuid("device.uuid", dev["uuid"]); });
+	if (dev.count("nguid"))
+		dev["nguid"] = p.at(w, [&] { return check_nguid("device.nguid", dev["nguid"]); });
+	n.enable = p.flag(j, "enable", w);
+	if (n.enable && attr_of(n.attrs, "device", "path").empty())
+		p.fail(w, "is enabled but has no device.path");
+	p.known(j, {"nsid", "device", "ana", "resv", "ana_grpid", "enable"}, w, warnings);
+	return n;
+}
+
+Subsystem parse_subsys(const Parser &p, const json &j, const std::string &where,
+		       std::vector<std::string> &warnings)
+{
+	if (!j.is_object())
+		p.fail(where, "must be an object");
+	Subsystem s;
+	s.nqn = p.string(j, "nqn", where);
+	const std::string w = where + " (" + s.nqn + ")";
+	p.at(w, [&] { return check_nqn("subsystem", s.nqn); });
+	s.attrs = p.groups(j, subsys_groups, w);
+	const std::string any = attr_of(s.attrs, "attr", "allow_any_host");
+	const bool allow_any = !any.empty() &&
+			       p.at(w, [&] { return parse_bool("attr.allow_any_host", any); });
+	std::set<uint32_t> nsids;
+	for (std::size_t i = 0; i < p.array(j, "namespaces", w).size(); i++) {
+		Namespace n = parse_ns(p, j["namespaces"][i],
+				       w + ".namespaces[" + std::to_string(i) + "]", warnings);
+		if (!nsids.insert(n.nsid).second)
+			p.fail(w, "namespace " + std::to_string(n.nsid) + " is listed twice");
+		s.namespaces.push_back(std::move(n));
+	}
+	std::sort(s.namespaces.begin(), s.namespaces.end(),
+		  [](const auto &a, const auto &b) { return a.nsid < b.nsid; });
+	const json &hosts = p.array(j, "allowed_hosts", w);
+	for (std::size_t i = 0; i < hosts.size(); i++) {
+		const std::string hw = w + ".allowed_hosts[" + std::to_string(i) + "]";
+		if (!hosts[i].is_string())
+			p.fail(hw, "must be a string");
+		s.allowed_hosts.push_back(p.at(hw, [&] {
+			return check_nqn("host", hosts[i].get<std::string>());
+		}));
+	}
+	std::sort(s.allowed_hosts.begin(), s.allowed_hosts.end());
+	if (std::adjacent_find(s.allowed_hosts.begin(), s.allowed_hosts.end()) !=
+	    s.allowed_hosts.end())
+		p.fail(w, "allowed_hosts lists a host twice");
+	if (allow_any && !s.allowed_hosts.empty())
+		p.fail(w, "allow_any_host is 1 but allowed_hosts lists hosts, which the "
+			  "kernel refuses; set one or the other");
+	p.known(j, {"nqn", "attr", "namespaces", "allowed_hosts"}, w, warnings);
+	return s;
+}
+
+Port parse_port(const Parser &p, const json &j, const std::string &where,
+		std::vector<std::string> &warnings)
+{
+	if (!j.is_object())
+		p.fail(where, "must be an object");
+	const auto it = j.find("portid");
+	if (it == j.end())
+		p.fail(where, "has no \"portid\"");
+	Port port;
+	const std::string id = p.scalar(*it, where + ".portid");
+	port.id = p.at(where + ".portid", [&] { return parse_port_id(id); });
+	const std::string w = where + " (port " + id + ")";
+	port.attrs = p.groups(j, port_groups, w);
+	const auto addr = [&](const AttrGroups &a, const std::string &what) {
+		const std::string treq = attr_of(a, "addr", "treq");
+		if (!treq.empty() && !is_valid_treq(treq))
+			p.fail(w, "unknown addr.treq '" + treq + "'");
+		p.at(w, [&] {
+			check_port_address(what, attr_of(a, "addr", "trtype"),
+					   attr_of(a, "addr", "adrfam"),
+					   attr_of(a, "addr", "traddr"),
+					   attr_of(a, "addr", "trsvcid"));
+			return 0;
+		});
+	};
+	addr(port.attrs, "port " + id);
+	const json &subs = p.array(j, "subsystems", w);
+	for (std::size_t i = 0; i < subs.size(); i++) {
+		if (!subs[i].is_string())
+			p.fail(w + ".subsystems[" + std::to_string(i) + "]", "must be a string");
+		port.subsystems.push_back(subs[i].get<std::string>());
+	}
+	std::sort(port.subsystems.begin(), port.subsystems.end());
+	if (std::adjacent_find(port.subsystems.begin(), port.subsystems.end()) !=
+	    port.subsystems.end())
+		p.fail(w, "subsystems lists a subsystem twice");
+	const json &refs = p.array(j, "referrals", w);
+	for (std::size_t i = 0; i < refs.size(); i++) {
+		const std::string rw = w + ".referrals[" + std::to_string(i) + "]";
+		if (!refs[i].is_object())
+			p.fail(rw, "must be an object");
+		Referral r;
+		r.name = p.string(refs[i], "name", rw);
+		p.at(rw, [&] { return check_name("referral", r.name); });
+		r.attrs = p.groups(refs[i], referral_groups, rw);
+		addr(r.attrs, "referral " + r.name);
+		r.enable = p.flag(refs[i], "enable", rw);
+		p.known(refs[i], {"name", "addr", "enable"}, rw, warnings);
+		port.referrals.push_back(std::move(r));
+	}
+	std::sort(port.referrals.begin(), port.referrals.end(),
+		  [](const auto &a, const auto &b) { return a.name < b.name; });
+	const json &anas = p.array(j, "ana_groups", w);
+	for (std::size_t i = 0; i < anas.size(); i++) {
+		const std::string aw = w + ".ana_groups[" + std::to_string(i) + "]";
+		if (!anas[i].is_object() || !anas[i].contains("grpid"))
+			p.fail(aw, "must be an object with \"grpid\"");
+		AnaGroup g;
+		const uint64_t grpid = p.integer(anas[i]["grpid"], aw + ".grpid");
+		if (grpid < 1 || grpid > 128)
+			p.fail(aw, "grpid must be from 1 to 128");
+		g.grpid = static_cast<uint32_t>(grpid);
+		g.attrs = p.groups(anas[i], ana_groups, aw);
+		p.known(anas[i], {"grpid", "ana"}, aw, warnings);
+		port.ana_groups.push_back(std::move(g));
+	}
+	std::sort(port.ana_groups.begin(), port.ana_groups.end(),
+		  [](const auto &a, const auto &b) { return a.grpid < b.grpid; });
+	p.known(j, {"portid", "addr", "param", "subsystems", "referrals", "ana_groups"},
+		w, warnings);
+	return port;
+}
+
+} // namespace
+
+json to_json(const Target &t)
+{
+	json root = json::object();
+	root["hosts"] = json::array();
+	for (const auto &h : t.hosts)
+		root["hosts"].push_back({{"nqn", h.nqn}});
+
+	root["ports"] = json::array();
+	for (const auto &p : t.ports) {
+		json j = groups_json(p.attrs, port_groups);
+		j["portid"] = p.id;
+		j["subsystems"] = p.subsystems;
+		j["referrals"] = json::array();
+		for (const auto &r : p.referrals) {
+			json rj = groups_json(r.attrs, referral_groups);
+			rj["name"] = r.name;
+			rj["enable"] = r.enable ? 1 : 0;
+			j["referrals"].push_back(rj);
+		}
+		j["ana_groups"] = json::array();
+		for (const auto &g : p.ana_groups) {
+			json gj = groups_json(g.attrs, ana_groups);
+			gj["grpid"] = g.grpid;
+			j["ana_groups"].push_back(gj);
+		}
+		root["ports"].push_back(j);
+	}
+
+	root["subsystems"] = json::array();
+	for (const auto &s : t.subsystems) {
+		json j = groups_json(s.attrs, subsys_groups);
+		j["nqn"] = s.nqn;
+		j["allowed_hosts"] = s.allowed_hosts;
+		j["namespaces"] = json::array();
+		for (const auto &n : s.namespaces) {
+			json nj = groups_json(n.attrs, ns_groups);
+			nj["nsid"] = n.nsid;
+			nj["enable"] = n.enable ? 1 : 0;
+			const std::string grpid = attr_of(n.attrs, "ana", "grpid");
+			nj["ana_grpid"] = grpid.empty() ? 0 : std::stoul(grpid);
+			j["namespaces"].push_back(nj);
+		}
+		root["subsystems"].push_back(j);
+	}
+	return root;
+}
+
+std::string serialize(const Target &t, const json &extra)
+{
+	json root = to_json(t);
+	for (const auto &[k, v] : extra.items())
+		if (!root.contains(k))
+			root[k] = v;
+	return root.dump(2, ' ', false, json::error_handler_t::strict) + "\n";
+}
+
+ConfigFile parse_config(const std::string &text, const std::string &source)
+{
+	const Parser p(source);
+	json root;
+	try {
+		root = json::parse(text);
+	} catch (const json::parse_error &e) {
+		throw UsageError("config " + source + ": not valid JSON (" +
+				 std::string(e.what()) + "); fix the file");
+	}
+	if (!root.is_object())
+		throw UsageError("config " + source + ": not a JSON object; give a "
+				 "file written by 'ddactl config save' or nvmetcli");
+
+	ConfigFile cfg;
+	for (const auto &[k, v] : root.items())
+		if (k != "hosts" && k != "ports" && k != "subsystems")
+			cfg.extra[k] = v;
+
+	std::set<std::string> hosts;
+	const json &hj = p.array(root, "hosts", "hosts");
+	for (std::size_t i = 0; i < hj.size(); i++) {
+		const std::string w = "hosts[" + std::to_string(i) + "]";
+		if (!hj[i].is_object())
+			p.fail(w, "must be an object");
+		const std::string nqn = p.string(hj[i], "nqn", w);
+		p.at(w, [&] { return check_nqn("host", nqn); });
+		if (!hosts.insert(nqn).second)
+			p.fail(w, "host " + nqn + " is listed twice");
+		p.known(hj[i], {"nqn"}, w, cfg.warnings);
+	}
+	for (const auto &h : hosts)
+		cfg.target.hosts.push_back({h});
+
+	std::set<std::string> nqns;
+	const json &sj = p.array(root, "subsystems", "subsystems");
+	for (std::size_t i = 0; i < sj.size(); i++) {
+		Subsystem s = parse_subsys(p, sj[i], "subsystems[" + std::to_string(i) + "]",
+					   cfg.warnings);
+		if (!nqns.insert(s.nqn).second)
+			p.fail("subsystems", "subsystem " + s.nqn + " is listed twice");
+		cfg.target.subsystems.push_back(std::move(s));
+	}
+	std::sort(cfg.target.subsystems.begin(), cfg.target.subsystems.end(),
+		  [](const auto &a, const auto &b) { return a.nqn < b.nqn; });
+
+	std::set<uint16_t> ids;
+	const json &pj = p.array(root, "ports", "ports");
+	for (std::size_t i = 0; i < pj.size(); i++) {
+		const std::string w = "ports[" + std::to_string(i) + "]";
+		Port port = parse_port(p, pj[i], w, cfg.warnings);
+		if (!ids.insert(port.id).second)
+			p.fail(w, "port " + std::to_string(port.id) + " is listed twice");
+		for (const auto &nqn : port.subsystems)
+			if (!nqns.count(nqn))
+				p.fail(w, "port " + std::to_string(port.id) + " links subsystem " +
+					  nqn + ", which the file does not define");
+		cfg.target.ports.push_back(std::move(port));
+	}
+	std::sort(cfg.target.ports.begin(), cfg.target.ports.end(),
+		  [](const auto &a, const auto &b) { return a.id < b.id; });
+	return cfg;
+}
+
+std::string read_file(const std::string &path)
+{
+	std::ifstream f(path, std::ios::binary);
+	if (!f)
+		throw NotFoundError("config " + path + ": cannot read it: " +
+				    std::strerror(errno) + "; give an existing file");
+	return {std::istreambuf_iterator<char>(f), {}};
+}
+
+void write_file_atomic(const std::string &path, const std::string &content)
+{
+	namespace fs = std::filesystem;
+	const fs::path target = fs::absolute(path);
+	const fs::path dir = target.parent_path();
+	const auto fail = [&](const std::string &op, int err) {
+		throw Error("config " + path + ": cannot " + op + ": " +
+			    std::strerror(err) + "; check the directory and its permissions");
+	};
+
+	std::error_code ec;
+	fs::create_directories(dir, ec);
+	if (ec)
+		fail("create " + dir.string(), ec.value());
+
+	std::string tmpl = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
+	const int fd = ::mkstemp(tmpl.data());
+	if (fd < 0)
+		fail("create a temporary file in " + dir.string(), errno);
+	const auto abandon = [&](const std::string &op) {
+		const int err = errno;
+		::close(fd);
+		::unlink(tmpl.c_str());
+		fail(op, err);
+	};
+	if (::fchmod(fd, S_IRUSR | S_IWUSR) != 0)
+		abandon("set the mode of " + tmpl);
+	for (std::size_t done = 0; done < content.size();) {
+		const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			abandon("write " + tmpl);
+		done += static_cast<std::size_t>(n);
+	}
+	if (::fsync(fd) != 0)
+		abandon("sync " + tmpl);
+	if (::close(fd) != 0) {
+		const int err = errno;
+		::unlink(tmpl.c_str());
+		fail("write " + tmpl, err);
+	}
+	if (::rename(tmpl.c_str(), target.c_str()) != 0) {
+		const int err = errno;
+		::unlink(tmpl.c_str());
+		fail("rename " + tmpl + " to " + target.string(), err);
+	}
+	const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		::fsync(dfd);
+		::close(dfd);
+	}
+}
+
+} // namespace ddactl

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Checks of user input against the NVMe specification and the nvmet configfs
+// ABI, done before anything in configfs is touched. Each check throws
+// UsageError with a message of the form "<object>: <what is wrong>; <what to
+// do>" and returns the normalised value.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ddactl {
+
+inline constexpr std::size_t nqn_max_len = 223;	// NVMe Base Spec, 4.5
+inline constexpr uint32_t nsid_max = 0xfffffffe;	// 0xffffffff is "all"
+inline constexpr const char *discovery_nqn = "nqn.2014-08.org.nvmexpress.discovery";
+
+// True for "nqn.yyyy-mm.<reverse domain>[:<anything>]" and for
+// "nqn.2014-08.org.nvmexpress:uuid:<uuid>", at most 223 bytes, printable
+// ASCII without '/' or spaces (the NQN is a configfs directory name).
+bool is_valid_nqn(std::string_view nqn);
+
+// @kind: "subsystem" or "host", used in the message.
+std::string check_nqn(std::string_view kind, std::string_view nqn);
+
+// A name that may be used as one existing configfs entry: not empty, no '/',
+// not "." or "..". For looking up objects other tools created.
+std::string check_name(std::string_view kind, std::string_view name);
+
+// Decimal 0..65535.
+uint16_t parse_port_id(std::string_view s);
+
+// Decimal or 0x-hex 1..0xfffffffe.
+uint32_t parse_nsid(std::string_view s);
+
+bool is_valid_trtype(std::string_view s);	// rdma tcp loop fc
+bool is_valid_adrfam(std::string_view s);	// ipv4 ipv6 ib fc loop pcie
+bool is_valid_treq(std::string_view s);		// "not specified", "required", "not required"
+bool is_ipv4(std::string_view s);
+bool is_ipv6(std::string_view s);
+
+// The whole address of a port, as it will be once written. @what names the
+// port ("port 1"). Empty strings stand for "not set".
+void check_port_address(const std::string &what, const std::string &trtype,
+			const std::string &adrfam, const std::string &traddr,
+			const std::string &trsvcid);
+
+// "ipv4" or "ipv6" for an IP address, "" otherwise.
+std::string adrfam_of(std::string_view traddr);
+
+// 8-4-4-4-12 hex digits, lower-cased.
+std::string check_uuid(std::string_view what, std::string_view s);
+// 32 hex digits, optionally separated by '-' or ':' after any byte, as the
+// kernel parses it; returned in the kernel's 8-4-4-4-12 form.
+std::string check_nguid(std::string_view what, std::string_view s);
+
+// 1/0, yes/no, on/off, true/false (case-insensitive).
+bool parse_bool(std::string_view what, std::string_view s);
+
+// Printable ASCII, 1..@max bytes (serial 20, model 40).
+std::string check_ascii(std::string_view what, std::string_view s,
+			std::size_t max);
+
+// A C int for param_inline_data_size: -1 (transport default) or 0..INT_MAX.
+int parse_inline_data_size(std::string_view s);
+
+} // namespace ddactl
