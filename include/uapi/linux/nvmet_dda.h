@@ -18,7 +18,12 @@
  * - Integers are at least 32 bits wide; booleans are NLA_U8 holding 0 or 1.
  * - Flag words carry an _ALL mask; a request setting a bit outside it is
  *   rejected.
- * - Mutating commands (none yet) require CAP_NET_ADMIN.
+ * - Mutating commands (ADD, SET, DEL) require CAP_NET_ADMIN in the user
+ *   namespace that owns the network namespace; GET commands are unprivileged.
+ * - GET commands with NLM_F_DUMP answer one message per object; filter
+ *   attributes in the request narrow the dump.
+ * - Counters are NLA_U64 (padded with NVMET_DDA_A_PAD) and only grow while the
+ *   module is loaded.
  *
  * Commands
  * --------
@@ -42,6 +47,96 @@
  *     NVMET_DDA_A_INFO_GENL_VERSION     NLA_U32         NVMET_DDA_GENL_VERSION the
  *                                                       module implements
  *
+ * Providers
+ * ---------
+ * A provider is a PCI function whose memory is published as PCI P2P memory
+ * (p2pmem): an NVMe SSD's controller memory buffer published by nvme-pci
+ * (kind CMB, or PUBLISHED for any other driver's), or a BAR region that
+ * nvmet-dda publishes itself after binding its PCI driver "nvmet_dda_bar"
+ * to the function (kind BAR). Providers are named by their PCI address,
+ * "DDDD:BB:DD.F".
+ *
+ * NVMET_DDA_CMD_PROVIDER_GET (do or dump, unprivileged)
+ *   Request (do): NVMET_DDA_A_PROVIDER; dump: no attributes.
+ *   Reply, per provider:
+ *     NVMET_DDA_A_PROVIDER          NLA_NUL_STRING  PCI address
+ *     NVMET_DDA_A_PROVIDER_KIND     NLA_U32         enum nvmet_dda_provider_kind
+ *     NVMET_DDA_A_PROVIDER_BAR      NLA_U32         BAR number (kind BAR only)
+ *     NVMET_DDA_A_PROVIDER_OFFSET   NLA_U64         offset into the BAR (BAR only)
+ *     NVMET_DDA_A_PROVIDER_SIZE     NLA_U64         bytes in the p2pmem pool
+ *     NVMET_DDA_A_PROVIDER_AVAILABLE NLA_U64        bytes free in the pool now
+ *     NVMET_DDA_A_PROVIDER_DRIVER   NLA_NUL_STRING  driver that published it
+ *     NVMET_DDA_A_STATS             NLA_NESTED      enum nvmet_dda_stat counters
+ *       of the I/O nvmet-dda placed in this provider: P2P_IOS, P2P_BYTES,
+ *       OUTSTANDING_BYTES, OUTSTANDING_HWM (highest OUTSTANDING_BYTES seen),
+ *       ALLOC_FAILED (allocations the pool could not satisfy)
+ *
+ * NVMET_DDA_CMD_PROVIDER_ADD (do, CAP_NET_ADMIN)
+ *   Publish a BAR region: binds "nvmet_dda_bar" to the function through
+ *   driver_override. The function must not be bound to another driver.
+ *     NVMET_DDA_A_PROVIDER          required  PCI address
+ *     NVMET_DDA_A_PROVIDER_BAR      optional  memory BAR (default: the largest)
+ *     NVMET_DDA_A_PROVIDER_OFFSET   optional  default 0
+ *     NVMET_DDA_A_PROVIDER_SIZE     optional  default: the rest of the BAR
+ *   Offset and size are multiples of NVMET_DDA_PROVIDER_ALIGN (the memory
+ *   hotplug granule) and the region lies inside the BAR.
+ *
+ * NVMET_DDA_CMD_PROVIDER_DEL (do, CAP_NET_ADMIN)
+ *     NVMET_DDA_A_PROVIDER          required
+ *   Unpublishes a BAR provider and unbinds the driver. Fails with EBUSY while
+ *   nvmet-dda buffers from it are outstanding; CMB providers belong to their
+ *   driver (EOPNOTSUPP).
+ *
+ * Offload policy
+ * --------------
+ * A rule applies to one namespace (NVMET_DDA_A_SUBSYS + NVMET_DDA_A_NSID) or
+ * is the default of one nvmet port (NVMET_DDA_A_PORT, the port's configfs
+ * number). Per I/O command the namespace rule wins, then the rule of the port
+ * the command arrived on, then the built-in default (mode OFF).
+ *
+ * NVMET_DDA_CMD_POLICY_GET (do or dump, unprivileged)
+ *   Request (do): the rule's target; dump: NVMET_DDA_A_SUBSYS narrows to one
+ *   subsystem. Reply per rule: its target and
+ *     NVMET_DDA_A_POLICY_MODE       NLA_U32   enum nvmet_dda_mode
+ *     NVMET_DDA_A_POLICY_PROVIDER   NLA_NUL_STRING "auto", "cmb" or a PCI
+ *                                             address
+ *     NVMET_DDA_A_POLICY_MIN_IO     NLA_U32   bytes; smaller I/O stays in host
+ *                                             memory (fallback TOO_SMALL)
+ *     NVMET_DDA_A_POLICY_MAX_BYTES  NLA_U64   quota of outstanding P2P bytes of
+ *                                             the namespace, 0: no quota
+ *
+ * NVMET_DDA_CMD_POLICY_SET (do, CAP_NET_ADMIN)
+ *   The target, plus any of MODE, PROVIDER, MIN_IO, MAX_BYTES; a new rule
+ *   starts from mode OFF, provider "auto", MIN_IO 0, MAX_BYTES 0 and an
+ *   existing one keeps what the request leaves out. For a namespace served
+ *   through nvmet-dda at the time, the backing device must be able to do
+ *   P2PDMA and a named provider must be reachable from it (EINVAL with an
+ *   extack message otherwise); other namespaces are checked per I/O.
+ *
+ * NVMET_DDA_CMD_POLICY_DEL (do, CAP_NET_ADMIN)
+ *   The target. ENOENT when there is no such rule.
+ *
+ * Statistics
+ * ----------
+ * NVMET_DDA_CMD_STATS_GET (do or dump, unprivileged)
+ *   Request (do): NVMET_DDA_A_SUBSYS + NVMET_DDA_A_NSID; dump: optionally
+ *   NVMET_DDA_A_SUBSYS. One message per namespace that nvmet-dda has served
+ *   or that has a rule: NVMET_DDA_A_SUBSYS, NVMET_DDA_A_NSID, and
+ *     NVMET_DDA_A_STATS  NLA_NESTED  enum nvmet_dda_stat: P2P_IOS, P2P_BYTES,
+ *       HOST_IOS, HOST_BYTES (data commands and their bytes, by where the
+ *       buffer was), FB_* (host-memory I/O by reason), REQUIRE_FAILED
+ *       (commands failed under mode REQUIRE), OUTSTANDING_BYTES,
+ *       OUTSTANDING_HWM
+ *   Only commands that move data are counted, each once.
+ *
+ * Events
+ * ------
+ * Multicast group NVMET_DDA_MCGRP_EVENTS ("events"):
+ *   NVMET_DDA_CMD_EVENT_POOL_DRY  a provider's pool could not satisfy an
+ *     allocation: NVMET_DDA_A_PROVIDER, NVMET_DDA_A_SUBSYS, NVMET_DDA_A_NSID,
+ *     NVMET_DDA_A_PROVIDER_AVAILABLE, NVMET_DDA_A_IO_BYTES (the request).
+ *     At most one per provider per second.
+ *
  * Attribute tree
  * --------------
  * INFO_GET reply
@@ -50,6 +145,18 @@
  *   NVMET_DDA_A_INFO_P2PDMA
  *   NVMET_DDA_A_INFO_CAPS
  *   NVMET_DDA_A_INFO_GENL_VERSION
+ * every other command (enum nvmet_dda_attr)
+ *   NVMET_DDA_A_PROVIDER, _PROVIDER_*, NVMET_DDA_A_SUBSYS, NVMET_DDA_A_NSID,
+ *   NVMET_DDA_A_PORT, NVMET_DDA_A_POLICY_*, NVMET_DDA_A_IO_BYTES
+ *   NVMET_DDA_A_STATS
+ *     enum nvmet_dda_stat counters (NLA_U64)
+ *
+ * Errors
+ * ------
+ * EINVAL (with extack) bad or missing attributes; ENODEV no such PCI function
+ * or provider; ENOENT no such rule or namespace statistics; EBUSY provider
+ * in use or function bound to another driver; EPERM missing CAP_NET_ADMIN;
+ * EOPNOTSUPP P2P operations on a kernel without CONFIG_PCI_P2PDMA.
  */
 #ifndef _UAPI_LINUX_NVMET_DDA_H
 #define _UAPI_LINUX_NVMET_DDA_H
@@ -63,6 +170,14 @@
 enum nvmet_dda_cmd {
 	NVMET_DDA_CMD_UNSPEC,
 	NVMET_DDA_CMD_INFO_GET,
+	NVMET_DDA_CMD_PROVIDER_GET,
+	NVMET_DDA_CMD_PROVIDER_ADD,
+	NVMET_DDA_CMD_PROVIDER_DEL,
+	NVMET_DDA_CMD_POLICY_GET,
+	NVMET_DDA_CMD_POLICY_SET,
+	NVMET_DDA_CMD_POLICY_DEL,
+	NVMET_DDA_CMD_STATS_GET,
+	NVMET_DDA_CMD_EVENT_POOL_DRY,
 
 	__NVMET_DDA_CMD_MAX
 };
@@ -99,5 +214,89 @@ enum nvmet_dda_info_attr {
 };
 
 #define NVMET_DDA_A_INFO_MAX (__NVMET_DDA_A_INFO_MAX - 1)
+
+#define NVMET_DDA_MCGRP_EVENTS	"events"
+
+/* PROVIDER_ADD offsets and sizes are multiples of this (2 MiB). */
+#define NVMET_DDA_PROVIDER_ALIGN	(2ULL << 20)
+
+/* Longest NVMET_DDA_A_SUBSYS, terminator included (NVMF_NQN_SIZE). */
+#define NVMET_DDA_NQN_MAX	224
+
+enum nvmet_dda_provider_kind {
+	NVMET_DDA_PROVIDER_CMB,		/* NVMe CMB, published by nvme-pci */
+	NVMET_DDA_PROVIDER_BAR,		/* a BAR nvmet-dda published */
+	NVMET_DDA_PROVIDER_PUBLISHED,	/* p2pmem another driver published */
+};
+
+/**
+ * enum nvmet_dda_mode - where a namespace's I/O buffers go
+ * @NVMET_DDA_MODE_OFF: host memory always (counted as fallback POLICY_OFF).
+ * @NVMET_DDA_MODE_PREFER: P2P memory when possible, host memory otherwise.
+ * @NVMET_DDA_MODE_REQUIRE: P2P memory or the command fails with NVMe status
+ *	NVMET_DDA_REQUIRE_STATUS (I/O below MIN_IO excepted).
+ */
+enum nvmet_dda_mode {
+	NVMET_DDA_MODE_OFF,
+	NVMET_DDA_MODE_PREFER,
+	NVMET_DDA_MODE_REQUIRE,
+
+	__NVMET_DDA_MODE_MAX
+};
+
+#define NVMET_DDA_MODE_MAX (__NVMET_DDA_MODE_MAX - 1)
+
+/*
+ * NVMe status of a command refused under mode REQUIRE: Internal Error
+ * (0x06) with Do Not Retry, so hosts fail the I/O instead of retrying it.
+ */
+#define NVMET_DDA_REQUIRE_STATUS	0x4006
+
+enum nvmet_dda_attr {
+	NVMET_DDA_A_UNSPEC,
+	NVMET_DDA_A_PAD,
+	NVMET_DDA_A_PROVIDER,		/* NLA_NUL_STRING, PCI address */
+	NVMET_DDA_A_PROVIDER_KIND,	/* NLA_U32 */
+	NVMET_DDA_A_PROVIDER_BAR,	/* NLA_U32 */
+	NVMET_DDA_A_PROVIDER_OFFSET,	/* NLA_U64 */
+	NVMET_DDA_A_PROVIDER_SIZE,	/* NLA_U64 */
+	NVMET_DDA_A_PROVIDER_AVAILABLE,	/* NLA_U64 */
+	NVMET_DDA_A_PROVIDER_DRIVER,	/* NLA_NUL_STRING */
+	NVMET_DDA_A_SUBSYS,		/* NLA_NUL_STRING, subsystem NQN */
+	NVMET_DDA_A_NSID,		/* NLA_U32, 1 and up */
+	NVMET_DDA_A_PORT,		/* NLA_U32, nvmet port number */
+	NVMET_DDA_A_POLICY_MODE,	/* NLA_U32 */
+	NVMET_DDA_A_POLICY_PROVIDER,	/* NLA_NUL_STRING */
+	NVMET_DDA_A_POLICY_MIN_IO,	/* NLA_U32 */
+	NVMET_DDA_A_POLICY_MAX_BYTES,	/* NLA_U64 */
+	NVMET_DDA_A_STATS,		/* NLA_NESTED, enum nvmet_dda_stat */
+	NVMET_DDA_A_IO_BYTES,		/* NLA_U32 */
+
+	__NVMET_DDA_A_MAX
+};
+
+#define NVMET_DDA_A_MAX (__NVMET_DDA_A_MAX - 1)
+
+enum nvmet_dda_stat {
+	NVMET_DDA_STAT_UNSPEC,
+	NVMET_DDA_STAT_PAD,
+	NVMET_DDA_STAT_P2P_IOS,
+	NVMET_DDA_STAT_P2P_BYTES,
+	NVMET_DDA_STAT_HOST_IOS,
+	NVMET_DDA_STAT_HOST_BYTES,
+	NVMET_DDA_STAT_FB_EXHAUSTED,	/* the provider's pool was empty */
+	NVMET_DDA_STAT_FB_QUOTA,	/* MAX_BYTES would be exceeded */
+	NVMET_DDA_STAT_FB_TOO_SMALL,	/* below MIN_IO */
+	NVMET_DDA_STAT_FB_UNREACHABLE,	/* no provider usable for the device */
+	NVMET_DDA_STAT_FB_POLICY_OFF,	/* mode OFF */
+	NVMET_DDA_STAT_REQUIRE_FAILED,
+	NVMET_DDA_STAT_OUTSTANDING_BYTES,
+	NVMET_DDA_STAT_OUTSTANDING_HWM,
+	NVMET_DDA_STAT_ALLOC_FAILED,	/* providers only */
+
+	__NVMET_DDA_STAT_MAX
+};
+
+#define NVMET_DDA_STAT_MAX (__NVMET_DDA_STAT_MAX - 1)
 
 #endif /* _UAPI_LINUX_NVMET_DDA_H */
