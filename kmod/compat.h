@@ -24,7 +24,9 @@
 #define COMPAT_GENL_RESV_START_OP(op)
 #endif
 
-/* GENL_REQ_ATTR_CHECK() arrived in v6.0. */
+/* GENL_REQ_ATTR_CHECK() arrived around v6.1. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#include <net/genetlink.h>
 #ifndef GENL_REQ_ATTR_CHECK
 #define GENL_REQ_ATTR_CHECK(info, attr) ({				\
 	struct genl_info *__info = (info);				\
@@ -35,6 +37,7 @@
 	__missing;							\
 })
 #endif
+#endif
 
 /* get_unaligned_le24() and friends: <asm/unaligned.h> became
  * <linux/unaligned.h> in v6.12.
@@ -43,6 +46,61 @@
 #include <linux/unaligned.h>
 #else
 #include <asm/unaligned.h>
+#endif
+
+/*
+ * The p2pmem pool of a PCI function, for its size and free bytes: the core
+ * exports neither, and struct pci_p2pdma is private to drivers/pci/p2pdma.c.
+ * Its first member has been the gen_pool since the struct appeared (v4.20)
+ * through v6.12, so only that member is mirrored here. Caller holds
+ * rcu_read_lock().
+ */
+#include <linux/genalloc.h>
+#include <linux/pci.h>
+
+#ifdef CONFIG_PCI_P2PDMA
+
+struct compat_pci_p2pdma_head {
+	struct gen_pool *pool;
+};
+
+static inline struct gen_pool *compat_p2pmem_pool(struct pci_dev *pdev)
+{
+	struct compat_pci_p2pdma_head *p2p = (void *)rcu_dereference(pdev->p2pdma);
+
+	return p2p ? p2p->pool : NULL;
+}
+#else
+static inline struct gen_pool *compat_p2pmem_pool(struct pci_dev *pdev)
+{
+	return NULL;
+}
+#endif
+
+/* driver_set_override() (v5.19) replaced open-coded driver_override. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 19, 0)
+static inline int compat_pci_set_override(struct pci_dev *pdev, const char *s)
+{
+	return driver_set_override(&pdev->dev, &pdev->driver_override, s,
+				   strlen(s));
+}
+#else
+static inline int compat_pci_set_override(struct pci_dev *pdev, const char *s)
+{
+	char *new = NULL, *old;
+
+	if (*s) {
+		new = kstrdup(s, GFP_KERNEL);
+		if (!new)
+			return -ENOMEM;
+	}
+	device_lock(&pdev->dev);
+	old = pdev->driver_override;
+	pdev->driver_override = new;
+	device_unlock(&pdev->dev);
+	kfree(old);
+	return 0;
+}
 #endif
 
 #endif /* _NVMET_DDA_COMPAT_H */

@@ -12,15 +12,20 @@
 
 #include "nvmet_dda.h"
 #include "rdma.h"
+#include "p2p.h"
 
 static int __init nvmet_dda_init(void)
 {
 	int ret;
 
-	/* First, so the netlink family never shows a module without it. */
-	ret = dda_rdma_init();
+	ret = dda_bar_init();
 	if (ret)
 		return ret;
+
+	/* Before the family, so it never shows a module without it. */
+	ret = dda_rdma_init();
+	if (ret)
+		goto out_bar_exit;
 
 	ret = nvmet_dda_genl_init();
 	if (ret) {
@@ -36,6 +41,10 @@ static int __init nvmet_dda_init(void)
 
 out_rdma_exit:
 	dda_rdma_exit();
+out_bar_exit:
+	dda_bar_exit();
+	dda_p2p_exit();
+	dda_policy_exit();
 	return ret;
 }
 
@@ -43,6 +52,10 @@ static void __exit nvmet_dda_exit(void)
 {
 	nvmet_dda_genl_exit();
 	dda_rdma_exit();
+	/* No command runs now: BAR providers drain at once. */
+	dda_bar_exit();
+	dda_p2p_exit();
+	dda_policy_exit();
 	pr_info("unloaded\n");
 }
 

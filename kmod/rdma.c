@@ -53,6 +53,7 @@
 
 #include "nvmet.h"
 #include "rdma.h"
+#include "p2p.h"
 
 /* Do Not Retry bit of an NVMe status (NVME_SC_DNR / NVME_STATUS_DNR). */
 #define DDA_NVME_DNR			0x4000
@@ -117,8 +118,8 @@ struct dda_rsp {
 	enum dma_data_direction rw_dir;
 	int n_rdma;			/* work requests of @rw, 0: no @rw */
 	int wr_held;			/* taken from the queue's budget */
-	bool data_alloc;		/* req.sg from dda_rdma_alloc_data() */
-	bool host_mem;			/* ... and it is ordinary host memory */
+	bool data_alloc;		/* req.sg from dda_data_alloc() in @buf */
+	struct dda_buf buf;
 	struct nvmet_req req;
 };
 
@@ -277,34 +278,9 @@ u16 dda_rdma_parse_sgl(struct nvme_command *cmd, u32 inline_size,
 	}
 }
 
-/*
- * Data buffers for keyed SGLs: one narrow pair, on purpose. Host memory for
- * now; the P2P work (issue 4) replaces it with buffers from a P2P provider.
- * Whatever it hands out must be a scatterlist in req->sg/sg_cnt that
- * rdma_rw can map (it maps P2PDMA pages to bus addresses for PCI devices)
- * and that the CPU can reach through the pages' kernel mapping (virtual-DMA
- * devices such as rxe copy that way). Set rsp->host_mem only for ordinary
- * host memory: it asks for DMA cache syncs that P2P memory must not get.
- */
-static int dda_rdma_alloc_data(struct dda_rsp *rsp, u32 len)
+static inline struct device *ibdev_dma(struct dda_queue *q)
 {
-	struct nvmet_req *req = &rsp->req;
-
-	req->sg = sgl_alloc(len, GFP_KERNEL, &req->sg_cnt);
-	if (!req->sg)
-		return -ENOMEM;
-	rsp->host_mem = true;
-	return 0;
-}
-
-static void dda_rdma_free_data(struct dda_rsp *rsp)
-{
-	struct nvmet_req *req = &rsp->req;
-
-	sgl_free(req->sg);
-	req->sg = NULL;
-	req->sg_cnt = 0;
-	rsp->host_mem = false;
+	return q->dev->ibdev->dma_device;
 }
 
 static inline u32 dda_port_num(struct dda_queue *q)
@@ -402,7 +378,7 @@ static void dda_rsp_release(struct dda_rsp *rsp, bool kick)
 
 	dda_rsp_destroy_rw(rsp);
 	if (rsp->data_alloc) {
-		dda_rdma_free_data(rsp);
+		dda_data_free(&rsp->buf, &rsp->req);
 		rsp->data_alloc = false;
 	}
 	rsp->wr_held = 0;
@@ -456,7 +432,8 @@ static void dda_rdma_queue_response(struct nvmet_req *req)
 	}
 
 	if (rsp->n_rdma && rsp->rw_dir == DMA_TO_DEVICE && !req->cqe->status) {
-		if (rsp->host_mem && !ib_uses_virt_dma(ibdev))
+		/* P2P memory is not cached: only host memory needs a sync. */
+		if (!rsp->buf.prov && !ib_uses_virt_dma(ibdev))
 			dma_sync_sg_for_device(ibdev->dma_device, req->sg,
 					       req->sg_cnt, DMA_TO_DEVICE);
 		first = rdma_rw_ctx_wrs(&rsp->rw, q->qp, dda_port_num(q),
@@ -567,8 +544,17 @@ static u16 dda_rsp_map_data(struct dda_rsp *rsp)
 		break;
 	}
 
-	if (dda_rdma_alloc_data(rsp, rsp->sgl.len))
-		return NVME_SC_INTERNAL;
+	/*
+	 * The buffer, by offload policy: P2P memory or host memory. Both are
+	 * one scatterlist that rdma_rw maps (bus addresses for P2P pages on a
+	 * PCI device) and a virtual-DMA device reaches through the pages'
+	 * kernel mapping.
+	 */
+	status = dda_data_alloc(&rsp->buf, req,
+				le16_to_cpu(q->nport->disc_addr.portid),
+				ibdev_dma(q), rsp->sgl.len);
+	if (status)
+		return status;
 	rsp->data_alloc = true;
 	req->transfer_len = rsp->sgl.len;
 	rsp->rw_dir = nvme_is_write(req->cmd) ? DMA_FROM_DEVICE : DMA_TO_DEVICE;
@@ -674,7 +660,6 @@ static void dda_rdma_recv_done(struct ib_cq *cq, struct ib_wc *wc)
 	rsp->n_rdma = 0;
 	rsp->wr_held = 0;
 	rsp->data_alloc = false;
-	rsp->host_mem = false;
 
 	spin_lock_irqsave(&q->state_lock, flags);
 	state = q->state;
@@ -1587,6 +1572,50 @@ static struct ib_client dda_rdma_client = {
 bool dda_rdma_registered(void)
 {
 	return READ_ONCE(dda_rdma_is_registered);
+}
+
+/**
+ * dda_rdma_check_ns() - Check a rule against a namespace being served.
+ * @nqn: subsystem NQN.
+ * @nsid: namespace ID.
+ * @r: the rule about to apply.
+ * @ext: error message.
+ *
+ * When a controller of @nqn is connected through nvmet-dda and the namespace
+ * is enabled, its backing device and the queue's RDMA device are checked
+ * with dda_ns_check(). Namespaces not served now are checked per command.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int dda_rdma_check_ns(const char *nqn, u32 nsid, const struct dda_rule *r,
+		      struct netlink_ext_ack *ext)
+{
+	struct nvmet_ns *ns = NULL;
+	struct dda_queue *q;
+	int ret = 0;
+
+	if (r->mode == NVMET_DDA_MODE_OFF)
+		return 0;
+
+	mutex_lock(&dda_rdma_queues_lock);
+	list_for_each_entry(q, &dda_rdma_queues, entry) {
+		struct nvmet_ctrl *ctrl = READ_ONCE(q->nvme_sq.ctrl);
+
+		if (!ctrl || strcmp(ctrl->subsys->subsysnqn, nqn))
+			continue;
+		rcu_read_lock();
+		ns = xa_load(&ctrl->subsys->namespaces, nsid);
+		if (ns && !percpu_ref_tryget_live(&ns->ref))
+			ns = NULL;
+		rcu_read_unlock();
+		if (!ns)
+			break;
+		ret = dda_ns_check(ns->bdev, ibdev_dma(q), r, ext);
+		percpu_ref_put(&ns->ref);
+		break;
+	}
+	mutex_unlock(&dda_rdma_queues_lock);
+	return ret;
 }
 
 /**

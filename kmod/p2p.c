@@ -1,0 +1,646 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nvmet-dda P2P providers and the per-command buffer choice.
+ *
+ * A provider is a PCI function with published p2pmem: an NVMe CMB that
+ * nvme-pci published, or a BAR that provider.c published. Providers of other
+ * drivers are found by scanning the PCI bus (dda_p2p_scan()); they live here
+ * until their pool goes away and nothing of theirs is outstanding.
+ *
+ * For every command that moves data, dda_data_alloc() looks up the
+ * namespace's effective rule, picks the provider (cached per namespace until
+ * a provider or rule changes: dda_p2p_gen), applies MIN_IO and the quota,
+ * allocates from the provider's pool, and counts what it did. The buffer is
+ * one P2PDMA scatterlist: rdma_rw maps it to bus addresses for PCI RDMA
+ * devices, and virtual-DMA devices (rxe, siw) copy through its kernel mapping.
+ */
+#include <linux/module.h>
+#include <linux/kernel.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/pci-p2pdma.h>
+#include <linux/genalloc.h>
+#include <linux/blkdev.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+
+#include "nvmet.h"
+#include "p2p.h"
+
+/* Writers of the provider list; readers may use RCU. */
+DEFINE_MUTEX(dda_p2p_lock);
+LIST_HEAD(dda_providers);
+atomic_t dda_p2p_gen = ATOMIC_INIT(1);
+
+/**
+ * dda_outstanding_reserve() - Account @len more outstanding bytes.
+ * @s: counters with OUTSTANDING_BYTES and OUTSTANDING_HWM.
+ * @len: bytes.
+ * @max: limit for OUTSTANDING_BYTES, 0 for none.
+ *
+ * Return: true when reserved; false (nothing changed) when @max would be
+ * exceeded.
+ */
+bool dda_outstanding_reserve(struct dda_counters *s, u64 len, u64 max)
+{
+	atomic64_t *out = &s->c[NVMET_DDA_STAT_OUTSTANDING_BYTES];
+	atomic64_t *hwm = &s->c[NVMET_DDA_STAT_OUTSTANDING_HWM];
+	s64 now, old;
+
+	now = atomic64_add_return(len, out);
+	if (max && now > max) {
+		atomic64_sub(len, out);
+		return false;
+	}
+	old = atomic64_read(hwm);
+	while (now > old) {
+		s64 seen = atomic64_cmpxchg(hwm, old, now);
+
+		if (seen == old)
+			break;
+		old = seen;
+	}
+	return true;
+}
+
+void dda_outstanding_release(struct dda_counters *s, u64 len)
+{
+	atomic64_sub(len, &s->c[NVMET_DDA_STAT_OUTSTANDING_BYTES]);
+}
+
+/**
+ * dda_counters_fill() - Put @s as an NVMET_DDA_A_STATS nest into @skb.
+ * @skb: message being built.
+ * @s: counters.
+ * @provider: provider counters (a subset) rather than namespace ones.
+ *
+ * Return: 0 or -EMSGSIZE.
+ */
+int dda_counters_fill(struct sk_buff *skb, const struct dda_counters *s,
+		      bool provider)
+{
+	static const u8 prov_stats[] = {
+		NVMET_DDA_STAT_P2P_IOS, NVMET_DDA_STAT_P2P_BYTES,
+		NVMET_DDA_STAT_OUTSTANDING_BYTES,
+		NVMET_DDA_STAT_OUTSTANDING_HWM, NVMET_DDA_STAT_ALLOC_FAILED,
+	};
+	struct nlattr *nest;
+	int i;
+
+	nest = nla_nest_start(skb, NVMET_DDA_A_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	if (provider) {
+		for (i = 0; i < ARRAY_SIZE(prov_stats); i++)
+			if (nla_put_u64_64bit(skb, prov_stats[i],
+					      dda_counter(s, prov_stats[i]),
+					      NVMET_DDA_STAT_PAD))
+				goto cancel;
+	} else {
+		for (i = NVMET_DDA_STAT_P2P_IOS;
+		     i <= NVMET_DDA_STAT_OUTSTANDING_HWM; i++)
+			if (nla_put_u64_64bit(skb, i, dda_counter(s, i),
+					      NVMET_DDA_STAT_PAD))
+				goto cancel;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+/**
+ * dda_pci_name_parse() - Check and normalise a PCI address.
+ * @in: "DDDD:BB:DD.F" or "BB:DD.F" (hex).
+ * @out: DDA_PCI_NAME_LEN bytes for "DDDD:BB:DD.F", lower case.
+ * @ext: error message on failure, may be NULL.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int dda_pci_name_parse(const char *in, char *out, struct netlink_ext_ack *ext)
+{
+	unsigned int dom = 0, bus, dev, fn;
+	char tail;
+
+	if (sscanf(in, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &tail) != 4) {
+		dom = 0;
+		if (sscanf(in, "%x:%x.%x%c", &bus, &dev, &fn, &tail) != 3)
+			goto bad;
+	}
+	if (dom > 0xffff || bus > 0xff || dev > 0x1f || fn > 7)
+		goto bad;
+	snprintf(out, DDA_PCI_NAME_LEN, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
+	return 0;
+bad:
+	NL_SET_ERR_MSG(ext, "not a PCI address (DDDD:BB:DD.F)");
+	return -EINVAL;
+}
+
+static void dda_provider_free_rcu(struct rcu_head *head)
+{
+	struct dda_provider *prov = container_of(head, struct dda_provider,
+						 rcu);
+
+	kfree(prov);
+}
+
+static void dda_provider_release(struct kref *ref)
+{
+	struct dda_provider *prov = container_of(ref, struct dda_provider, ref);
+
+	pci_dev_put(prov->pdev);
+	call_rcu(&prov->rcu, dda_provider_free_rcu);
+}
+
+void dda_provider_put(struct dda_provider *prov)
+{
+	kref_put(&prov->ref, dda_provider_release);
+}
+
+static struct dda_provider *dda_provider_find_pdev(struct pci_dev *pdev)
+{
+	struct dda_provider *prov;
+
+	lockdep_assert_held(&dda_p2p_lock);
+	list_for_each_entry(prov, &dda_providers, entry)
+		if (prov->pdev == pdev)
+			return prov;
+	return NULL;
+}
+
+/**
+ * dda_provider_register() - Add a provider for @pdev to the list.
+ * @pdev: function whose p2pmem is published.
+ * @kind: enum nvmet_dda_provider_kind.
+ *
+ * Caller holds dda_p2p_lock.
+ *
+ * Return: the provider, or NULL on allocation failure.
+ */
+struct dda_provider *dda_provider_register(struct pci_dev *pdev, u32 kind)
+{
+	struct dda_provider *prov;
+
+	lockdep_assert_held(&dda_p2p_lock);
+	prov = kzalloc(sizeof(*prov), GFP_KERNEL);
+	if (!prov)
+		return NULL;
+	prov->pdev = pci_dev_get(pdev);
+	strscpy(prov->name, pci_name(pdev), sizeof(prov->name));
+	prov->kind = kind;
+	prov->bar = -1;
+	kref_init(&prov->ref);
+	init_waitqueue_head(&prov->drained);
+	prov->last_event = jiffies - HZ;
+	list_add_tail_rcu(&prov->entry, &dda_providers);
+	atomic_inc(&dda_p2p_gen);
+	return prov;
+}
+
+/**
+ * dda_provider_unlist() - Take @prov off the list.
+ * @prov: a listed provider.
+ *
+ * Caller holds dda_p2p_lock. New commands stop choosing @prov at once; the
+ * list's reference passes to the caller, for dda_provider_drain_put().
+ */
+void dda_provider_unlist(struct dda_provider *prov)
+{
+	lockdep_assert_held(&dda_p2p_lock);
+	WRITE_ONCE(prov->dead, true);
+	list_del_rcu(&prov->entry);
+	atomic_inc(&dda_p2p_gen);
+}
+
+/**
+ * dda_provider_drain_put() - Wait until no buffer of @prov is outstanding.
+ * @prov: an unlisted provider; the reference dda_provider_unlist() passed.
+ *
+ * Commands holding its buffers finish on their own. Never call this with
+ * dda_p2p_lock held: completing them may need it.
+ */
+void dda_provider_drain_put(struct dda_provider *prov)
+{
+	wait_event(prov->drained,
+		   !dda_counter(&prov->st, NVMET_DDA_STAT_OUTSTANDING_BYTES));
+	dda_provider_put(prov);
+}
+
+/**
+ * dda_p2p_scan() - Bring the list in line with the p2pmem on the PCI bus.
+ *
+ * Adds functions that published p2pmem through their own driver (kind CMB
+ * for NVMe controllers, PUBLISHED otherwise) and drops such providers whose
+ * pool is gone and who have nothing outstanding.
+ */
+void dda_p2p_scan(void)
+{
+	struct dda_provider *prov, *tmp;
+	struct pci_dev *pdev = NULL;
+
+	if (!IS_ENABLED(CONFIG_PCI_P2PDMA))
+		return;
+
+	mutex_lock(&dda_p2p_lock);
+	list_for_each_entry_safe(prov, tmp, &dda_providers, entry) {
+		if (prov->kind == NVMET_DDA_PROVIDER_BAR ||
+		    pci_has_p2pmem(prov->pdev) ||
+		    dda_counter(&prov->st, NVMET_DDA_STAT_OUTSTANDING_BYTES))
+			continue;
+		/* Nothing outstanding: drop the list's reference. */
+		dda_provider_unlist(prov);
+		dda_provider_put(prov);
+	}
+	for_each_pci_dev(pdev) {
+		u32 kind = NVMET_DDA_PROVIDER_PUBLISHED;
+
+		if (!pci_has_p2pmem(pdev) || dda_provider_find_pdev(pdev))
+			continue;
+		if (pdev->class == PCI_CLASS_STORAGE_EXPRESS)
+			kind = NVMET_DDA_PROVIDER_CMB;
+		dda_provider_register(pdev, kind);
+	}
+	mutex_unlock(&dda_p2p_lock);
+}
+
+/**
+ * dda_provider_find() - The provider named @name, with a reference.
+ * @name: normalised PCI address.
+ *
+ * Return: the provider (dda_provider_put() it) or NULL.
+ */
+struct dda_provider *dda_provider_find(const char *name)
+{
+	struct dda_provider *prov, *found = NULL;
+
+	mutex_lock(&dda_p2p_lock);
+	list_for_each_entry(prov, &dda_providers, entry) {
+		if (!strcmp(prov->name, name)) {
+			kref_get(&prov->ref);
+			found = prov;
+			break;
+		}
+	}
+	mutex_unlock(&dda_p2p_lock);
+	return found;
+}
+
+/**
+ * dda_provider_fill() - The PROVIDER_GET attributes of @prov.
+ * @skb: message being built.
+ * @prov: provider.
+ *
+ * Return: 0 or -EMSGSIZE.
+ */
+int dda_provider_fill(struct sk_buff *skb, struct dda_provider *prov)
+{
+	const char *drv = "";
+	u64 size = 0, avail = 0;
+	struct gen_pool *pool;
+
+	rcu_read_lock();
+	pool = compat_p2pmem_pool(prov->pdev);
+	if (pool) {
+		size = gen_pool_size(pool);
+		avail = gen_pool_avail(pool);
+	}
+	rcu_read_unlock();
+
+	device_lock(&prov->pdev->dev);
+	if (prov->pdev->dev.driver)
+		drv = prov->pdev->dev.driver->name;
+	if (nla_put_string(skb, NVMET_DDA_A_PROVIDER_DRIVER, drv)) {
+		device_unlock(&prov->pdev->dev);
+		return -EMSGSIZE;
+	}
+	device_unlock(&prov->pdev->dev);
+
+	if (nla_put_string(skb, NVMET_DDA_A_PROVIDER, prov->name) ||
+	    nla_put_u32(skb, NVMET_DDA_A_PROVIDER_KIND, prov->kind) ||
+	    nla_put_u64_64bit(skb, NVMET_DDA_A_PROVIDER_SIZE, size,
+			      NVMET_DDA_A_PAD) ||
+	    nla_put_u64_64bit(skb, NVMET_DDA_A_PROVIDER_AVAILABLE, avail,
+			      NVMET_DDA_A_PAD))
+		return -EMSGSIZE;
+	if (prov->kind == NVMET_DDA_PROVIDER_BAR &&
+	    (nla_put_u32(skb, NVMET_DDA_A_PROVIDER_BAR, prov->bar) ||
+	     nla_put_u64_64bit(skb, NVMET_DDA_A_PROVIDER_OFFSET, prov->offset,
+			       NVMET_DDA_A_PAD)))
+		return -EMSGSIZE;
+	return dda_counters_fill(skb, &prov->st, true);
+}
+
+/**
+ * dda_pick_closest() - Index of the smallest non-negative distance.
+ * @dist: distances, negative for unreachable.
+ * @n: entries.
+ *
+ * Ties go to the earlier entry, so the choice is stable.
+ *
+ * Return: the index, or -1 when nothing is reachable.
+ */
+int dda_pick_closest(const int *dist, int n)
+{
+	int i, best = -1;
+
+	for (i = 0; i < n; i++)
+		if (dist[i] >= 0 && (best < 0 || dist[i] < dist[best]))
+			best = i;
+	return best;
+}
+
+static struct pci_dev *dda_pci_of(struct device *dev)
+{
+	for (; dev; dev = dev->parent)
+		if (dev_is_pci(dev))
+			return to_pci_dev(dev);
+	return NULL;
+}
+
+/**
+ * dda_p2p_reachable() - P2P distance from @prov to the devices doing DMA.
+ * @prov: provider.
+ * @bdev: the namespace's backing block device.
+ * @rdma: the RDMA device's DMA device; counted only when it is PCI (a
+ *	virtual-DMA device copies with the CPU, from anywhere).
+ *
+ * Return: the summed distance, or -1 when P2PDMA between them cannot work.
+ */
+int dda_p2p_reachable(struct dda_provider *prov, struct block_device *bdev,
+		      struct device *rdma)
+{
+	struct device *clients[2];
+	int n = 0;
+
+	if (!bdev || !blk_queue_pci_p2pdma(bdev_get_queue(bdev)))
+		return -1;
+	clients[n++] = disk_to_dev(bdev->bd_disk);
+	if (rdma && dda_pci_of(rdma))
+		clients[n++] = rdma;
+	return pci_p2pdma_distance_many(prov->pdev, clients, n, false);
+}
+
+/* Choose a provider for @r; a reference to it, or NULL. */
+static struct dda_provider *dda_choose(const struct dda_rule *r,
+				       struct block_device *bdev,
+				       struct device *rdma)
+{
+	struct dda_provider *prov, *cand[16], *found = NULL;
+	int dist[16], n = 0, i;
+	struct pci_dev *ssd;
+
+	if (!bdev)
+		return NULL;
+	ssd = dda_pci_of(disk_to_dev(bdev->bd_disk));
+
+	mutex_lock(&dda_p2p_lock);
+	list_for_each_entry(prov, &dda_providers, entry) {
+		if (n == ARRAY_SIZE(cand))
+			break;
+		if (r->sel == DDA_SEL_CMB && prov->pdev != ssd)
+			continue;
+		if (r->sel == DDA_SEL_PCI && strcmp(prov->name, r->pci))
+			continue;
+		cand[n] = prov;
+		dist[n++] = dda_p2p_reachable(prov, bdev, rdma);
+	}
+	i = dda_pick_closest(dist, n);
+	if (i >= 0) {
+		found = cand[i];
+		kref_get(&found->ref);
+	}
+	mutex_unlock(&dda_p2p_lock);
+	return found;
+}
+
+/**
+ * dda_ns_check() - Can the rule @r work for a namespace?
+ * @bdev: its backing block device, NULL for a file.
+ * @rdma: the RDMA device's DMA device.
+ * @r: rule (mode other than OFF).
+ * @ext: error message.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int dda_ns_check(struct block_device *bdev, struct device *rdma,
+		 const struct dda_rule *r, struct netlink_ext_ack *ext)
+{
+	struct dda_provider *prov;
+
+	if (!bdev || !blk_queue_pci_p2pdma(bdev_get_queue(bdev))) {
+		NL_SET_ERR_MSG(ext,
+			       "the namespace's backing device cannot do P2PDMA (it must be a block device whose driver supports P2P, e.g. a PCIe NVMe SSD)");
+		return -EINVAL;
+	}
+	if (r->sel == DDA_SEL_AUTO)
+		return 0;
+	dda_p2p_scan();
+	prov = dda_choose(r, bdev, rdma);
+	if (!prov) {
+		if (r->sel == DDA_SEL_CMB)
+			NL_SET_ERR_MSG(ext,
+				       "the namespace's SSD has no usable CMB provider");
+		else
+			NL_SET_ERR_MSG(ext,
+				       "the provider is not reachable by P2P from the namespace's device (P2P distance check failed)");
+		return -EINVAL;
+	}
+	dda_provider_put(prov);
+	return 0;
+}
+
+/*
+ * The provider for commands of @ns under @r, as a reference, or NULL. The
+ * choice is cached in @ns and recomputed when providers or rules changed.
+ */
+static struct dda_provider *dda_resolve(struct dda_nsrec *ns,
+					const struct dda_rule *r,
+					struct block_device *bdev,
+					struct device *rdma)
+{
+	unsigned int gen = atomic_read(&dda_p2p_gen);
+	u32 rhash = dda_rule_hash(r);
+	struct dda_provider *prov, *old;
+
+	spin_lock(&ns->lock);
+	if (ns->cache_valid && ns->cache_gen == gen && ns->cache_bdev == bdev &&
+	    ns->cache_rdma == rdma && ns->cache_rule == rhash) {
+		prov = ns->cache_prov;
+		if (prov)
+			kref_get(&prov->ref);
+		spin_unlock(&ns->lock);
+		return prov;
+	}
+	spin_unlock(&ns->lock);
+
+	if (r->sel == DDA_SEL_CMB || r->sel == DDA_SEL_AUTO)
+		dda_p2p_scan();
+	prov = dda_choose(r, bdev, rdma);
+
+	spin_lock(&ns->lock);
+	old = ns->cache_prov;
+	ns->cache_prov = prov;
+	if (prov)
+		kref_get(&prov->ref);
+	ns->cache_gen = gen;
+	ns->cache_bdev = bdev;
+	ns->cache_rdma = rdma;
+	ns->cache_rule = rhash;
+	ns->cache_valid = true;
+	spin_unlock(&ns->lock);
+	if (old)
+		dda_provider_put(old);
+	return prov;
+}
+
+static int dda_host_alloc(struct dda_buf *b, struct nvmet_req *req, u32 len)
+{
+	req->sg = sgl_alloc(len, GFP_KERNEL, &req->sg_cnt);
+	if (!req->sg)
+		return -ENOMEM;
+	b->prov = NULL;
+	b->len = len;
+	return 0;
+}
+
+/* Host memory for a counted command, @reason its fallback counter. */
+static u16 dda_fallback(struct dda_buf *b, struct nvmet_req *req, u32 len,
+			int reason)
+{
+	if (dda_host_alloc(b, req, len))
+		return NVME_SC_INTERNAL;
+	if (b->ns) {
+		dda_count(&b->ns->st, reason, 1);
+		dda_count(&b->ns->st, NVMET_DDA_STAT_HOST_IOS, 1);
+		dda_count(&b->ns->st, NVMET_DDA_STAT_HOST_BYTES, len);
+	}
+	return 0;
+}
+
+/**
+ * dda_data_alloc() - Data buffer for one command, by policy.
+ * @b: filled in; hand it back to dda_data_free().
+ * @req: the command, after nvmet_req_init(); req->sg and req->sg_cnt are set.
+ * @portid: nvmet port the command arrived on.
+ * @rdma: the RDMA device's DMA device.
+ * @len: data length.
+ *
+ * Return: 0, NVME_SC_INTERNAL when memory ran out, or
+ * NVMET_DDA_REQUIRE_STATUS when mode REQUIRE cannot be met.
+ */
+u16 dda_data_alloc(struct dda_buf *b, struct nvmet_req *req, u16 portid,
+		   struct device *rdma, u32 len)
+{
+	struct dda_rule *nsr = NULL, *pr;
+	struct dda_provider *prov;
+	struct scatterlist *sg;
+	struct dda_rule r;
+	unsigned int nents;
+	int reason;
+
+	memset(b, 0, sizeof(*b));
+	if (!req->ns || !req->sq->qid || !req->sq->ctrl)
+		return dda_host_alloc(b, req, len) ? NVME_SC_INTERNAL : 0;
+
+	b->ns = dda_nsrec_lookup(req->sq->ctrl->subsys->subsysnqn,
+				 req->ns->nsid, true);
+
+	rcu_read_lock();
+	if (b->ns)
+		nsr = rcu_dereference(b->ns->rule);
+	pr = dda_port_rule(portid);
+	r = *dda_rule_effective(nsr, pr);
+	rcu_read_unlock();
+
+	if (r.mode == NVMET_DDA_MODE_OFF || !b->ns)
+		return dda_fallback(b, req, len, NVMET_DDA_STAT_FB_POLICY_OFF);
+	if (len < r.min_io)
+		return dda_fallback(b, req, len, NVMET_DDA_STAT_FB_TOO_SMALL);
+
+	prov = dda_resolve(b->ns, &r, req->ns->bdev, rdma);
+	if (!prov) {
+		reason = NVMET_DDA_STAT_FB_UNREACHABLE;
+		goto no_p2p;
+	}
+	if (!dda_outstanding_reserve(&b->ns->st, len, r.max_bytes)) {
+		dda_provider_put(prov);
+		reason = NVMET_DDA_STAT_FB_QUOTA;
+		goto no_p2p;
+	}
+	/* Outstanding before the pool is touched: a drain waits for it. */
+	dda_outstanding_reserve(&prov->st, len, 0);
+	sg = READ_ONCE(prov->dead) ? NULL :
+	     pci_p2pmem_alloc_sgl(prov->pdev, &nents, len);
+	if (!sg) {
+		dda_outstanding_release(&b->ns->st, len);
+		dda_outstanding_release(&prov->st, len);
+		if (!dda_counter(&prov->st, NVMET_DDA_STAT_OUTSTANDING_BYTES))
+			wake_up_all(&prov->drained);
+		dda_count(&prov->st, NVMET_DDA_STAT_ALLOC_FAILED, 1);
+		if (time_after(jiffies, READ_ONCE(prov->last_event) + HZ)) {
+			WRITE_ONCE(prov->last_event, jiffies);
+			nvmet_dda_notify_pool_dry(prov, b->ns, len);
+		}
+		dda_provider_put(prov);
+		reason = NVMET_DDA_STAT_FB_EXHAUSTED;
+		goto no_p2p;
+	}
+	dda_count(&prov->st, NVMET_DDA_STAT_P2P_IOS, 1);
+	dda_count(&prov->st, NVMET_DDA_STAT_P2P_BYTES, len);
+	dda_count(&b->ns->st, NVMET_DDA_STAT_P2P_IOS, 1);
+	dda_count(&b->ns->st, NVMET_DDA_STAT_P2P_BYTES, len);
+	req->sg = sg;
+	req->sg_cnt = nents;
+	b->prov = prov;
+	b->len = len;
+	return 0;
+
+no_p2p:
+	if (r.mode == NVMET_DDA_MODE_REQUIRE) {
+		dda_count(&b->ns->st, NVMET_DDA_STAT_REQUIRE_FAILED, 1);
+		b->ns = NULL;
+		return NVMET_DDA_REQUIRE_STATUS;
+	}
+	return dda_fallback(b, req, len, reason);
+}
+
+/**
+ * dda_data_free() - Give back what dda_data_alloc() set up.
+ * @b: as filled by a successful dda_data_alloc().
+ * @req: the command; req->sg is cleared.
+ */
+void dda_data_free(struct dda_buf *b, struct nvmet_req *req)
+{
+	struct dda_provider *prov = b->prov;
+
+	if (prov) {
+		pci_p2pmem_free_sgl(prov->pdev, req->sg);
+		dda_outstanding_release(&b->ns->st, b->len);
+		dda_outstanding_release(&prov->st, b->len);
+		if (!dda_counter(&prov->st, NVMET_DDA_STAT_OUTSTANDING_BYTES))
+			wake_up_all(&prov->drained);
+		dda_provider_put(prov);
+	} else {
+		sgl_free(req->sg);
+	}
+	req->sg = NULL;
+	req->sg_cnt = 0;
+	memset(b, 0, sizeof(*b));
+}
+
+/* Module unload, after the BAR driver is gone: drop the scanned providers. */
+void dda_p2p_exit(void)
+{
+	struct dda_provider *prov, *tmp;
+
+	mutex_lock(&dda_p2p_lock);
+	list_for_each_entry_safe(prov, tmp, &dda_providers, entry) {
+		dda_provider_unlist(prov);
+		WARN_ON_ONCE(dda_counter(&prov->st,
+					 NVMET_DDA_STAT_OUTSTANDING_BYTES));
+		dda_provider_put(prov);
+	}
+	mutex_unlock(&dda_p2p_lock);
+}

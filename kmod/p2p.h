@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nvmet-dda P2P placement: providers (p2p.c, provider.c), offload policy and
+ * per-namespace accounting (policy.c), and the per-command buffer choice the
+ * transport calls (p2p.c).
+ */
+#ifndef _NVMET_DDA_P2P_H
+#define _NVMET_DDA_P2P_H
+
+#include <linux/types.h>
+#include <linux/atomic.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/nvme.h>
+#include <linux/nvmet_dda.h>
+
+struct pci_dev;
+struct device;
+struct sk_buff;
+struct netlink_ext_ack;
+struct nvmet_req;
+struct block_device;
+
+/* "DDDD:BB:DD.F" and its terminator. */
+#define DDA_PCI_NAME_LEN	16
+
+struct dda_counters {
+	atomic64_t c[__NVMET_DDA_STAT_MAX];
+};
+
+static inline void dda_count(struct dda_counters *s, int stat, u64 n)
+{
+	atomic64_add(n, &s->c[stat]);
+}
+
+static inline u64 dda_counter(const struct dda_counters *s, int stat)
+{
+	return atomic64_read(&s->c[stat]);
+}
+
+bool dda_outstanding_reserve(struct dda_counters *s, u64 len, u64 max);
+void dda_outstanding_release(struct dda_counters *s, u64 len);
+int dda_counters_fill(struct sk_buff *skb, const struct dda_counters *s,
+		      bool provider);
+
+/**
+ * struct dda_provider - a PCI function with p2pmem that nvmet-dda may use.
+ * @entry: in the provider list (RCU for readers, dda_p2p_lock for writers).
+ * @pdev: the function; a reference is held.
+ * @name: pci_name(@pdev).
+ * @kind: enum nvmet_dda_provider_kind.
+ * @bar: (BAR kind) the BAR published.
+ * @offset: (BAR kind) offset of the region in @bar.
+ * @size: (BAR kind) size of the region.
+ * @dead: unpublished or gone; no new buffers.
+ * @ref: lifetime; the list holds one, every buffer and cache one each.
+ * @st: P2P_IOS, P2P_BYTES, OUTSTANDING_*, ALLOC_FAILED.
+ * @drained: woken when OUTSTANDING_BYTES drops to zero.
+ * @last_event: jiffies of the last POOL_DRY event.
+ */
+struct dda_provider {
+	struct list_head entry;
+	struct pci_dev *pdev;
+	char name[DDA_PCI_NAME_LEN];
+	u32 kind;
+	int bar;
+	u64 offset;
+	u64 size;
+	bool dead;
+	struct kref ref;
+	struct dda_counters st;
+	wait_queue_head_t drained;
+	unsigned long last_event;
+	struct rcu_head rcu;
+};
+
+enum dda_sel {
+	DDA_SEL_AUTO,
+	DDA_SEL_CMB,
+	DDA_SEL_PCI,
+};
+
+/**
+ * struct dda_rule - one offload policy; replaced whole, never changed.
+ * @mode: enum nvmet_dda_mode.
+ * @sel: enum dda_sel.
+ * @pci: the provider's PCI address for DDA_SEL_PCI.
+ * @min_io: smaller data stays in host memory.
+ * @max_bytes: quota of outstanding P2P bytes per namespace, 0: none.
+ */
+struct dda_rule {
+	u32 mode;
+	u32 sel;
+	char pci[DDA_PCI_NAME_LEN];
+	u32 min_io;
+	u64 max_bytes;
+	struct rcu_head rcu;
+};
+
+/**
+ * struct dda_nsrec - what nvmet-dda keeps per namespace (NQN + NSID).
+ * @hnode: in the namespace table (RCU readers, dda_policy_lock writers).
+ * @nqn: subsystem NQN.
+ * @nsid: namespace ID.
+ * @rule: the namespace's own rule, NULL for none.
+ * @st: the namespace's counters.
+ * @lock: protects the provider cache below.
+ * @cache_gen: dda_p2p_gen when the cache was filled.
+ * @cache_bdev: backing device the cache was computed for.
+ * @cache_rdma: RDMA DMA device the cache was computed for.
+ * @cache_rule: rule (by content hash) the cache was computed for.
+ * @cache_prov: chosen provider (a reference), NULL: none reachable.
+ */
+struct dda_nsrec {
+	struct hlist_node hnode;
+	char nqn[NVMF_NQN_SIZE];
+	u32 nsid;
+	struct dda_rule __rcu *rule;
+	struct dda_counters st;
+	spinlock_t lock;		/* the cache_* fields */
+	unsigned int cache_gen;
+	struct block_device *cache_bdev;
+	struct device *cache_rdma;
+	u32 cache_rule;
+	struct dda_provider *cache_prov;
+	bool cache_valid;
+};
+
+/**
+ * struct dda_buf - where one command's data buffer came from.
+ * @ns: the namespace record it is accounted to, or NULL (not counted).
+ * @prov: the provider of a P2P buffer, NULL for host memory.
+ * @len: bytes.
+ */
+struct dda_buf {
+	struct dda_nsrec *ns;
+	struct dda_provider *prov;
+	u32 len;
+};
+
+/* p2p.c: providers */
+extern struct mutex dda_p2p_lock;
+extern struct list_head dda_providers;
+extern atomic_t dda_p2p_gen;
+
+void dda_provider_put(struct dda_provider *prov);
+struct dda_provider *dda_provider_register(struct pci_dev *pdev, u32 kind);
+void dda_provider_unlist(struct dda_provider *prov);
+void dda_provider_drain_put(struct dda_provider *prov);
+void dda_p2p_scan(void);
+void dda_p2p_exit(void);
+struct dda_provider *dda_provider_find(const char *name);
+int dda_provider_fill(struct sk_buff *skb, struct dda_provider *prov);
+int dda_pci_name_parse(const char *in, char *out, struct netlink_ext_ack *ext);
+int dda_p2p_reachable(struct dda_provider *prov, struct block_device *bdev,
+		      struct device *rdma);
+
+/* p2p.c: the data path */
+u16 dda_data_alloc(struct dda_buf *b, struct nvmet_req *req, u16 portid,
+		   struct device *rdma, u32 len);
+void dda_data_free(struct dda_buf *b, struct nvmet_req *req);
+int dda_pick_closest(const int *dist, int n);
+int dda_ns_check(struct block_device *bdev, struct device *rdma,
+		 const struct dda_rule *r, struct netlink_ext_ack *ext);
+
+/* provider.c: BAR providers */
+int dda_bar_add(const char *name, int bar, u64 offset, u64 size,
+		struct netlink_ext_ack *ext);
+int dda_bar_del(const char *name, struct netlink_ext_ack *ext);
+int dda_bar_init(void);
+void dda_bar_exit(void);
+
+/* policy.c */
+extern struct mutex dda_policy_lock;
+struct dda_nsrec *dda_nsrec_lookup(const char *nqn, u32 nsid, bool create);
+struct dda_rule *dda_port_rule(u32 portid);
+const struct dda_rule *dda_rule_effective(const struct dda_rule *ns_rule,
+					  const struct dda_rule *port_rule);
+u32 dda_rule_hash(const struct dda_rule *r);
+int dda_rule_set(const char *nqn, u32 nsid, bool port, u32 portid,
+		 const struct dda_rule *tmpl, const bool *given,
+		 struct netlink_ext_ack *ext);
+int dda_rule_del(const char *nqn, u32 nsid, bool port, u32 portid);
+int dda_rule_fill(struct sk_buff *skb, const struct dda_rule *r);
+int dda_sel_parse(const char *s, struct dda_rule *r,
+		  struct netlink_ext_ack *ext);
+const char *dda_sel_name(const struct dda_rule *r);
+
+typedef int (*dda_nsrec_cb)(struct dda_nsrec *ns, void *arg);
+int dda_nsrec_walk(long *pos, dda_nsrec_cb cb, void *arg);
+typedef int (*dda_portrule_cb)(u32 portid, struct dda_rule *r, void *arg);
+int dda_portrule_walk(long *pos, dda_portrule_cb cb, void *arg);
+void dda_policy_exit(void);
+
+/* rdma.c: validation of a rule against live namespaces */
+int dda_rdma_check_ns(const char *nqn, u32 nsid, const struct dda_rule *r,
+		      struct netlink_ext_ack *ext);
+
+/* netlink.c */
+void nvmet_dda_notify_pool_dry(struct dda_provider *prov,
+			       struct dda_nsrec *ns, u32 len);
+
+#endif /* _NVMET_DDA_P2P_H */

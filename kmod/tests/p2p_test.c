@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: offload policy matching, provider choice and accounting.
+ */
+#include <kunit/test.h>
+#include <linux/string.h>
+#include <net/netlink.h>
+
+#include "../p2p.h"
+
+static void rule_namespace_beats_port(struct kunit *test)
+{
+	struct dda_rule ns = { .mode = NVMET_DDA_MODE_REQUIRE };
+	struct dda_rule port = { .mode = NVMET_DDA_MODE_PREFER };
+
+	KUNIT_EXPECT_PTR_EQ(test, dda_rule_effective(&ns, &port), &ns);
+	KUNIT_EXPECT_PTR_EQ(test, dda_rule_effective(&ns, NULL), &ns);
+	KUNIT_EXPECT_PTR_EQ(test, dda_rule_effective(NULL, &port), &port);
+}
+
+static void rule_default_is_off(struct kunit *test)
+{
+	const struct dda_rule *r = dda_rule_effective(NULL, NULL);
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_EXPECT_EQ(test, r->mode, (u32)NVMET_DDA_MODE_OFF);
+	KUNIT_EXPECT_EQ(test, r->sel, (u32)DDA_SEL_AUTO);
+	KUNIT_EXPECT_EQ(test, r->min_io, 0U);
+	KUNIT_EXPECT_EQ(test, r->max_bytes, 0ULL);
+}
+
+static void rule_hash_tracks_choice(struct kunit *test)
+{
+	struct dda_rule a = { .mode = NVMET_DDA_MODE_PREFER };
+	struct dda_rule b = a;
+
+	KUNIT_EXPECT_EQ(test, dda_rule_hash(&a), dda_rule_hash(&b));
+	b.sel = DDA_SEL_CMB;
+	KUNIT_EXPECT_NE(test, dda_rule_hash(&a), dda_rule_hash(&b));
+	b = a;
+	b.sel = DDA_SEL_PCI;
+	strscpy(b.pci, "0000:02:00.0", sizeof(b.pci));
+	a.sel = DDA_SEL_PCI;
+	strscpy(a.pci, "0000:03:00.0", sizeof(a.pci));
+	KUNIT_EXPECT_NE(test, dda_rule_hash(&a), dda_rule_hash(&b));
+}
+
+struct sel_case {
+	const char *in;
+	int ret;
+	u32 sel;
+	const char *pci;
+};
+
+static const struct sel_case sel_cases[] = {
+	{ "auto", 0, DDA_SEL_AUTO, "" },
+	{ "cmb", 0, DDA_SEL_CMB, "" },
+	{ "0000:03:00.0", 0, DDA_SEL_PCI, "0000:03:00.0" },
+	{ "03:00.0", 0, DDA_SEL_PCI, "0000:03:00.0" },
+	{ "0001:0A:1f.7", 0, DDA_SEL_PCI, "0001:0a:1f.7" },
+	{ "", -EINVAL },
+	{ "AUTO", -EINVAL },
+	{ "03:20.0", -EINVAL },		/* device 32 */
+	{ "03:00.8", -EINVAL },		/* function 8 */
+	{ "0000:100:00.0", -EINVAL },	/* bus 256 */
+	{ "03:00.0x", -EINVAL },
+	{ "cmb0", -EINVAL },
+};
+
+static void sel_case_desc(const struct sel_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "'%s'", c->in);
+}
+
+KUNIT_ARRAY_PARAM(sel, sel_cases, sel_case_desc);
+
+static void sel_parsed(struct kunit *test)
+{
+	const struct sel_case *c = test->param_value;
+	struct dda_rule r = {};
+
+	KUNIT_ASSERT_EQ(test, dda_sel_parse(c->in, &r, NULL), c->ret);
+	if (c->ret)
+		return;
+	KUNIT_EXPECT_EQ(test, r.sel, c->sel);
+	KUNIT_EXPECT_STREQ(test, r.pci, c->pci);
+	KUNIT_EXPECT_STREQ(test, dda_sel_name(&r),
+			   c->sel == DDA_SEL_PCI ? c->pci : c->in);
+}
+
+static void pick_closest_provider(struct kunit *test)
+{
+	static const int none[] = { -1, -1 };
+	static const int one[] = { -1, 4 };
+	static const int tie[] = { 6, 2, 2 };
+	static const int zero[] = { 3, 0, 1 };
+
+	KUNIT_EXPECT_EQ(test, dda_pick_closest(none, 0), -1);
+	KUNIT_EXPECT_EQ(test, dda_pick_closest(none, 2), -1);
+	KUNIT_EXPECT_EQ(test, dda_pick_closest(one, 2), 1);
+	KUNIT_EXPECT_EQ(test, dda_pick_closest(tie, 3), 1);
+	KUNIT_EXPECT_EQ(test, dda_pick_closest(zero, 3), 1);
+}
+
+static void quota_reserve_and_release(struct kunit *test)
+{
+	struct dda_counters *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_EXPECT_TRUE(test, dda_outstanding_reserve(s, 4096, 8192));
+	KUNIT_EXPECT_TRUE(test, dda_outstanding_reserve(s, 4096, 8192));
+	/* Full: refused, and nothing changes. */
+	KUNIT_EXPECT_FALSE(test, dda_outstanding_reserve(s, 1, 8192));
+	KUNIT_EXPECT_EQ(test,
+			dda_counter(s, NVMET_DDA_STAT_OUTSTANDING_BYTES), 8192ULL);
+	KUNIT_EXPECT_EQ(test,
+			dda_counter(s, NVMET_DDA_STAT_OUTSTANDING_HWM), 8192ULL);
+	dda_outstanding_release(s, 4096);
+	KUNIT_EXPECT_TRUE(test, dda_outstanding_reserve(s, 4096, 8192));
+	dda_outstanding_release(s, 8192);
+	KUNIT_EXPECT_EQ(test,
+			dda_counter(s, NVMET_DDA_STAT_OUTSTANDING_BYTES), 0ULL);
+	/* The high-water mark stays. */
+	KUNIT_EXPECT_EQ(test,
+			dda_counter(s, NVMET_DDA_STAT_OUTSTANDING_HWM), 8192ULL);
+	/* No quota: anything goes, the mark follows. */
+	KUNIT_EXPECT_TRUE(test, dda_outstanding_reserve(s, 1 << 20, 0));
+	KUNIT_EXPECT_EQ(test,
+			dda_counter(s, NVMET_DDA_STAT_OUTSTANDING_HWM),
+			(u64)(1 << 20));
+}
+
+static void counters_fill_nests(struct kunit *test)
+{
+	struct dda_counters *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct nlattr *tb[NVMET_DDA_STAT_MAX + 1], *nest;
+	struct sk_buff *skb;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	dda_count(s, NVMET_DDA_STAT_P2P_BYTES, 12345);
+	dda_count(s, NVMET_DDA_STAT_FB_QUOTA, 7);
+	dda_count(s, NVMET_DDA_STAT_ALLOC_FAILED, 3);
+
+	skb = alloc_skb(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_ASSERT_EQ(test, dda_counters_fill(skb, s, false), 0);
+	nest = (struct nlattr *)skb->data;
+	KUNIT_ASSERT_EQ(test, nla_type(nest), NVMET_DDA_A_STATS);
+	KUNIT_ASSERT_EQ(test, nla_parse_nested(tb, NVMET_DDA_STAT_MAX, nest,
+					       NULL, NULL), 0);
+	KUNIT_ASSERT_NOT_NULL(test, tb[NVMET_DDA_STAT_P2P_BYTES]);
+	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[NVMET_DDA_STAT_P2P_BYTES]),
+			12345ULL);
+	KUNIT_ASSERT_NOT_NULL(test, tb[NVMET_DDA_STAT_FB_QUOTA]);
+	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[NVMET_DDA_STAT_FB_QUOTA]), 7ULL);
+	/* Namespace counters carry no ALLOC_FAILED; providers no FB_*. */
+	KUNIT_EXPECT_NULL(test, tb[NVMET_DDA_STAT_ALLOC_FAILED]);
+	kfree_skb(skb);
+
+	skb = alloc_skb(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_ASSERT_EQ(test, dda_counters_fill(skb, s, true), 0);
+	KUNIT_ASSERT_EQ(test, nla_parse_nested(tb, NVMET_DDA_STAT_MAX,
+					       (struct nlattr *)skb->data,
+					       NULL, NULL), 0);
+	KUNIT_EXPECT_NULL(test, tb[NVMET_DDA_STAT_FB_QUOTA]);
+	KUNIT_ASSERT_NOT_NULL(test, tb[NVMET_DDA_STAT_ALLOC_FAILED]);
+	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[NVMET_DDA_STAT_ALLOC_FAILED]),
+			3ULL);
+	kfree_skb(skb);
+}
+
+static struct kunit_case nvmet_dda_p2p_cases[] = {
+	KUNIT_CASE(rule_namespace_beats_port),
+	KUNIT_CASE(rule_default_is_off),
+	KUNIT_CASE(rule_hash_tracks_choice),
+	KUNIT_CASE_PARAM(sel_parsed, sel_gen_params),
+	KUNIT_CASE(pick_closest_provider),
+	KUNIT_CASE(quota_reserve_and_release),
+	KUNIT_CASE(counters_fill_nests),
+	{}
+};
+
+static struct kunit_suite nvmet_dda_p2p_suite = {
+	.name = "nvmet_dda_p2p",
+	.test_cases = nvmet_dda_p2p_cases,
+};
+
+kunit_test_suites(&nvmet_dda_p2p_suite);
