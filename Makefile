@@ -23,7 +23,7 @@ VERSION := $(shell cat $(TOP)/VERSION)
 DEPS := $(TOP)/scripts/install-deps
 
 .PHONY: all module tools check demo bench test-kernel vm-shell style \
-	module-install dkms-install clean deps
+	module-install modprobe-conf dkms-install clean deps
 
 all: tools module
 
@@ -34,9 +34,13 @@ module:
 	@nvmet_src=$$($(TOP)/scripts/find-nvmet-src "$(KDIR)" "$(BUILD)/nvmet-src") && \
 	$(MAKE) -C "$(KDIR)" M="$(TOP)" NVMET_SRC="$$nvmet_src" modules
 
-module-install: module
+module-install: module modprobe-conf
 	$(MAKE) -C "$(KDIR)" M="$(TOP)" modules_install
 	depmod -a $(shell cat "$(KDIR)/include/config/kernel.release")
+
+# nvmet picks nvmet-dda for trtype rdma (see dist/nvmet-dda.conf)
+modprobe-conf:
+	install -D -m 0644 $(TOP)/dist/nvmet-dda.conf $(DESTDIR)/etc/modprobe.d/nvmet-dda.conf
 
 tools:
 	@$(MAKE) -C tools
@@ -59,7 +63,7 @@ vm-shell: deps
 style:
 	@$(TOP)/scripts/style
 
-dkms-install:
+dkms-install: modprobe-conf
 	dkms add $(TOP)
 	dkms build nvmet-dda/$(VERSION)
 	dkms install nvmet-dda/$(VERSION)
