@@ -226,7 +226,7 @@ expect_eq "sample ns enabled" "$(cfs "subsystems/$R/namespaces/1/enable") $(cfs 
 ddactl config save "$SAVED"
 ddactl config restore --clear "$SAVED"
 ddactl config save /tmp/ddactl-second.json
-cmp "$SAVED" /tmp/ddactl-second.json || fail "sample does not round-trip"
+diff -u "$SAVED" /tmp/ddactl-second.json || fail "sample does not round-trip"
 
 step "a failed restore reports what was and was not applied"
 jq --arg p /dev/no-such-disk '.subsystems[0].namespaces[0].device.path = $p' "$SAVED" >/tmp/ddactl-bad.json

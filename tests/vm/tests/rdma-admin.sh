@@ -30,7 +30,7 @@ step "id-ctrl"
 nvme id-ctrl "$ctrl" -o json >/tmp/id-ctrl.json
 jq -c '{subnqn, sn, mn, cntlid, nn, sgls, ioccsz, iorcsz, msdbd, maxcmd, kas}' /tmp/id-ctrl.json
 expect_eq "subnqn" "$(jq -r .subnqn /tmp/id-ctrl.json)" "$NQN"
-expect_eq "sn" "$(jq -r '.sn | rtrimstr(" ")' /tmp/id-ctrl.json)" "$SERIAL"
+expect_eq "sn" "$(jq -r '.sn | sub(" +$"; "")' /tmp/id-ctrl.json)" "$SERIAL"
 expect_eq "cntlid" "$(jq -r .cntlid /tmp/id-ctrl.json)" "$(cat "/sys/class/nvme/${ctrl#/dev/}/cntlid")"
 # nvmet reports its namespace limit, not the count.
 expect_eq "nn" "$(jq -r .nn /tmp/id-ctrl.json)" 1024

@@ -62,7 +62,9 @@ host_connect "$NQN" "$DDA_ADDR4" 4420 --queue-size=1024
 ctrl=$(fabric_ctrl "$NQN")
 dmesg | grep -i "clamping" || true
 nvme get-property "$ctrl" --offset=0 --human-readable || true
-cap=$(nvme get-property "$ctrl" --offset=0 | grep -oE '0x[0-9a-fA-F]+' | tail -n 1)
+# "cap : 8200f00007f": the register in hex, without 0x.
+cap=0x$(nvme get-property "$ctrl" --offset=0 --human-readable |
+	awk '$1 == "cap" && $2 == ":" { print $3; exit }')
 mqes=$((cap & 0xffff))
 echo "CAP $cap, MQES $mqes, host sqsize $(cat "/sys/class/nvme/${ctrl#/dev/}/sqsize")"
 # nvmet-rdma: 128 entries (NVME_RDMA_MAX_QUEUE_SIZE), MQES 127.
