@@ -37,10 +37,21 @@ jobs=(
 )
 
 # One transport: set up, run every job, tear down. Prints a JSON object.
+# VARIANT: upstream (nvmet-rdma), dda (ours, host memory: policy off),
+# dda-bar (ours, mode require on the ivshmem BAR), dda-cmb (ours, mode
+# require on the SSD's CMB). Ours also report the share of data bytes that
+# was staged in target DRAM, from the namespace counters.
 bench_transport() { # VARIANT
-	local t=$1 job name opts fdev cmd out results=()
-	TRANSPORT=$t
-	if [ "$t" = dda ]; then
+	local t=$1 job name opts fdev cmd out results=() place=${1#dda-} bar=
+	local p0=0 h0=0 p1 h1
+	TRANSPORT=${t%%-*}
+	[ "$place" != "$t" ] || place=host
+	if [ "$t" != upstream ] && [ "$place" != host ] && [ "$backend" != ssd ]; then
+		jq -n --arg why "P2P needs a P2P-capable block device (BENCH_BACKEND=ssd)" \
+			'{available: false, reason: $why}'
+		return 0
+	fi
+	if [ "$TRANSPORT" = dda ]; then
 		local caps
 		modprobe nvmet-dda
 		caps=$(ddactl -j info | jq -c .capabilities)
@@ -54,8 +65,20 @@ bench_transport() { # VARIANT
 	fi
 	transport_load >&2
 	target_setup "$NQN" 1 "$dev" >&2
+	case "$place" in
+	bar)
+		bar=$(ivshmem_bdf)
+		ddactl provider add "$bar" >&2
+		ddactl offload set "$NQN" 1 mode require provider "$bar" >&2
+		;;
+	cmb) ddactl offload set "$NQN" 1 mode require provider cmb >&2 ;;
+	esac
 	host_connect "$NQN" >&2
 	fdev=$(fabric_dev "$NQN" 1)
+	if [ "$TRANSPORT" = dda ]; then
+		p0=$(p2p_ns "$NQN" 1 p2p_bytes)
+		h0=$(p2p_ns "$NQN" 1 host_bytes)
+	fi
 	for job in "${jobs[@]}"; do
 		read -r name opts <<<"$job"
 		out=$work/$t-$name.json
@@ -73,28 +96,42 @@ bench_transport() { # VARIANT
 			lat_mean_us: (.read.lat_ns.mean / 1000 | round),
 			lat_p99_us: ((.read.clat_ns.percentile["99.000000"] // 0) / 1000 | round)}' "$out")")
 	done
+	local staged=null
+	if [ "$TRANSPORT" = dda ]; then
+		p1=$(p2p_ns "$NQN" 1 p2p_bytes)
+		h1=$(p2p_ns "$NQN" 1 host_bytes)
+		ddactl stats >&2
+		staged=$(jq -n --argjson p $((p1 - p0)) --argjson h $((h1 - h0)) \
+			'{p2p_bytes: $p, host_bytes: $h,
+			  dram_fraction: (if $p + $h > 0 then ($h / ($p + $h) * 10000 | round / 10000) else null end)}')
+	fi
 	host_disconnect "$NQN" >&2
 	nvmet_clear
+	[ -z "$bar" ] || ddactl provider del "$bar" >&2
 	transport_unload >&2
-	printf '%s\n' "${results[@]}" | jq -s '{available: true, jobs: map({(.job): del(.job)}) | add}'
+	printf '%s\n' "${results[@]}" | jq -s --arg place "$place" --argjson staged "$staged" \
+		'{available: true, buffers: $place, staged: $staged, jobs: map({(.job): del(.job)}) | add}'
 }
 
-variants=${VARIANTS:-dda upstream}
+variants=${VARIANTS:-dda upstream dda-bar dda-cmb}
 declare -A res
-for t in dda upstream; do
+for t in dda upstream dda-bar dda-cmb; do
 	[[ " ${variants//,/ } " == *" $t "* ]] || continue
 	echo "bench: transport $t" >&2
 	res[$t]=$(bench_transport "$t")
 done
 [ -n "${res[dda]:-}" ] || res[dda]='{"available": false, "reason": "not requested (VARIANTS)"}'
 [ -n "${res[upstream]:-}" ] || res[upstream]='{"available": false, "reason": "not requested (VARIANTS)"}'
+[ -n "${res[dda-bar]:-}" ] || res[dda-bar]='{"available": false, "reason": "not requested (VARIANTS)"}'
+[ -n "${res[dda-cmb]:-}" ] || res[dda-cmb]='{"available": false, "reason": "not requested (VARIANTS)"}'
 
 jq -n --arg kernel "$(uname -r)" --arg backend "$backend" --arg device "$dev" \
 	--arg date "$(date -u +%FT%TZ)" --argjson runtime "$runtime" --arg region "$region" \
-	--argjson dda "${res[dda]}" --argjson upstream "${res[upstream]}" '
+	--argjson dda "${res[dda]}" --argjson upstream "${res[upstream]}" \
+	--argjson bar "${res[dda-bar]}" --argjson cmb "${res[dda-cmb]}" '
 	{kernel: $kernel, date: $date, vm: "QEMU TCG, KASAN/lockdep/kmemleak kernel, soft-RoCE loopback",
 	 backend: $backend, device: $device, region: $region, runtime_s: $runtime,
-	 transports: {dda: $dda, upstream: $upstream},
+	 transports: {dda: $dda, upstream: $upstream, "dda-bar": $bar, "dda-cmb": $cmb},
 	 ratios: (if $dda.available and $upstream.available then
 		($upstream.jobs | keys | map({(.): {
 			iops: ($dda.jobs[.].iops / $upstream.jobs[.].iops * 1000 | round / 1000),

@@ -16,6 +16,29 @@ modprobe nvmet-dda
 dmesg | grep nvmet_dda | tail -n 1
 echo "== ddactl info"
 ddactl info
-echo "== ddactl -j -p info"
-ddactl -j -p info
-modprobe -r nvmet-dda
+
+NQN=nqn.2026-11.io.nvmet-dda:demo
+TRANSPORT=dda
+trap transport_cleanup EXIT
+modprobe nvme-rdma
+rxe_up >/dev/null
+ssd=$(local_ssd)
+echo "== the target: $NQN on $ssd, served over soft-RoCE by nvmet-dda"
+target_setup "$NQN" 1 "$ssd" >/dev/null
+echo "== P2P providers"
+ddactl provider
+echo "== offload: namespace 1 requires the SSD's own CMB"
+ddactl offload set "$NQN" 1 mode require provider cmb
+ddactl offload
+echo "== host side: plain nvme-cli"
+host_connect "$NQN" >/dev/null
+nvme list
+dev=$(fabric_dev "$NQN" 1)
+echo "== fio randrw 128k, 2 jobs, crc32c verify, on $dev"
+run_fio "$dev" randrw 128k 16 2 8M demo | tail -n 2
+echo "== ddactl stats: bytes placed in P2P memory vs target DRAM"
+ddactl stats
+p2p=$(p2p_ns "$NQN" 1 p2p_bytes)
+host=$(p2p_ns "$NQN" 1 host_bytes)
+echo "== fio moved $(fio_bytes demo) bytes; P2P $p2p, host memory $host: $((100 * p2p / (p2p + host)))% through P2P"
+host_disconnect "$NQN" >/dev/null

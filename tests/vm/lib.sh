@@ -410,3 +410,62 @@ transport_cleanup() {
 	rxe_down
 	transport_unload || true
 }
+
+# --- P2P ------------------------------------------------------------------
+# PCI address of the local NVMe SSD (whose CMB nvme-pci publishes).
+ssd_bdf() {
+	local c
+	for c in /sys/class/nvme/nvme*; do
+		[ "$(<"$c/transport")" = pcie ] || continue
+		basename "$(readlink -f "$c/device")"
+		return 0
+	done
+	fail "no local NVMe SSD in the VM"
+}
+
+# PCI address of the ivshmem-plain device (our stand-in for a NIC BAR).
+ivshmem_bdf() {
+	local d
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(<"$d/vendor")" = 0x1af4 ] && [ "$(<"$d/device")" = 0x1110 ] || continue
+		basename "$d"
+		return 0
+	done
+	fail "no ivshmem device in the VM"
+}
+
+# One field of a provider as `ddactl -j provider show BDF` reports it.
+p2p_prov() { # BDF KEY
+	ddactl -j provider show "$1" | jq -r --arg k "$2" \
+		'(if type == "array" then .[0] else (.providers[0] // .) end)[$k]'
+}
+
+# One counter of a namespace as `ddactl -j stats show NQN NSID` reports it.
+p2p_ns() { # NQN NSID KEY
+	ddactl -j stats show "$1" "$2" | jq -r --arg k "$3" '.namespaces[0][$k]'
+}
+
+# Bytes and commands fio moved in run_fio TAG (reads + writes, all jobs).
+fio_bytes() { # TAG
+	jq '[.jobs[] | .read.io_bytes + .write.io_bytes] | add' "/tmp/$1.json"
+}
+fio_ios() { # TAG
+	jq '[.jobs[] | .read.total_ios + .write.total_ios] | add' "/tmp/$1.json"
+}
+
+# Snapshot of the namespace counters into an associative array NAME.
+p2p_snap() { # NAME NQN NSID
+	local -n _snap=$1
+	local k v
+	while read -r k v; do
+		_snap[$k]=$v
+	done < <(ddactl -j stats show "$2" "$3" |
+		jq -r '.namespaces[0] | to_entries[] | select(.value | type == "number") | "\(.key) \(.value)"')
+}
+
+# fio without verify, for load while something else is watched.
+fio_load() { # DEV RW BS IODEPTH SECONDS TAG
+	fio --name="$6" --filename="$1" --direct=1 --ioengine=libaio \
+		--rw="$2" --bs="$3" --iodepth="$4" --time_based --runtime="$5" \
+		--size=32M --output-format=json --output="/tmp/$6.raw"
+}

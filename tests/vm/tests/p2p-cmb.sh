@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-2.0
+# P2P through the SSD's own CMB: offload mode require on provider cmb, fio
+# randrw with crc32c verify from the host; every data byte went through P2P
+# memory (namespace and provider counters equal the bytes fio moved), and the
+# pool's available bytes drop while I/O is in flight and come back after.
+# timeout: 480
+set -euo pipefail
+. "$TOP/tests/vm/lib.sh"
+
+NQN=nqn.2026-11.io.nvmet-dda:p2pcmb
+TRANSPORT=dda
+
+trap transport_cleanup EXIT
+transport_load
+rxe_up
+ssd=$(local_ssd)
+bdf=$(ssd_bdf)
+
+step "the CMB of $bdf is listed as a provider"
+ddactl provider
+expect_eq "kind" "$(p2p_prov "$bdf" kind)" cmb
+size=$(p2p_prov "$bdf" size)
+expect_eq "size (sysfs)" "$size" "$(cat "/sys/bus/pci/devices/$bdf/p2pmem/size")"
+[ "$size" -ge $((32 << 20)) ] || fail "CMB pool is only $size bytes"
+
+step "target: $NQN on $ssd, offload require/cmb"
+target_setup "$NQN" 1 "$ssd"
+host_connect "$NQN"
+dev=$(fabric_dev "$NQN" 1)
+ddactl offload set "$NQN" 1 mode require provider cmb
+ddactl offload show
+expect_eq "rule mode" "$(ddactl -j offload show "$NQN" 1 | jq -r '.[0].mode // .rules[0].mode')" require
+
+declare -A s0 s1
+p2p_snap s0 "$NQN" 1
+p0=$(p2p_prov "$bdf" p2p_bytes)
+
+run_fio "$dev" randrw 4k 16 2 1M p2p-4k
+run_fio "$dev" randrw 128k 8 2 8M p2p-128k
+run_fio "$dev" randrw 1M 4 2 8M p2p-1m
+moved=$(($(fio_bytes p2p-4k) + $(fio_bytes p2p-128k) + $(fio_bytes p2p-1m)))
+ios=$(($(fio_ios p2p-4k) + $(fio_ios p2p-128k) + $(fio_ios p2p-1m)))
+
+p2p_snap s1 "$NQN" 1
+ddactl stats
+step "counters: $moved bytes in $ios commands moved by fio"
+expect_eq "namespace p2p_bytes" "$((s1[p2p_bytes] - s0[p2p_bytes]))" "$moved"
+expect_eq "namespace p2p_ios" "$((s1[p2p_ios] - s0[p2p_ios]))" "$ios"
+expect_eq "namespace host_bytes" "$((s1[host_bytes] - s0[host_bytes]))" 0
+expect_eq "namespace require_failed" "${s1[require_failed]}" 0
+expect_eq "provider p2p_bytes" "$(($(p2p_prov "$bdf" p2p_bytes) - p0))" "$moved"
+expect_eq "outstanding after I/O" "$(p2p_ns "$NQN" 1 outstanding_bytes)" 0
+
+step "available drops while I/O is in flight"
+idle=$(p2p_prov "$bdf" available)
+expect_eq "available (sysfs)" "$idle" "$(cat "/sys/bus/pci/devices/$bdf/p2pmem/available")"
+fio_load "$dev" randread 128k 32 10 p2p-load &
+fpid=$!
+low=$idle
+high=0
+for _ in $(seq 1 60); do
+	kill -0 "$fpid" 2>/dev/null || break
+	a=$(p2p_prov "$bdf" available)
+	o=$(p2p_prov "$bdf" outstanding_bytes)
+	[ "$a" -lt "$low" ] && low=$a
+	[ "$o" -gt "$high" ] && high=$o
+	sleep 0.2
+done
+wait "$fpid" || fail "fio load failed"
+echo "available: idle $idle, lowest seen $low; outstanding: highest seen $high"
+[ "$low" -lt "$idle" ] || fail "available never dropped below $idle during I/O"
+[ "$high" -gt 0 ] || fail "outstanding never above 0 during I/O"
+expect_eq "available after I/O" "$(p2p_prov "$bdf" available)" "$idle"
+expect_eq "outstanding after I/O" "$(p2p_prov "$bdf" outstanding_bytes)" 0
+hwm=$(p2p_prov "$bdf" outstanding_hwm)
+[ "$hwm" -ge "$high" ] || fail "high-water mark $hwm below the $high seen"
+
+host_disconnect "$NQN"
