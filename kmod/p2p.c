@@ -16,6 +16,7 @@
  */
 #include <linux/module.h>
 #include <linux/kernel.h>
+#include <linux/ctype.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/pci-p2pdma.h>
@@ -121,15 +122,25 @@ cancel:
  */
 int dda_pci_name_parse(const char *in, char *out, struct netlink_ext_ack *ext)
 {
+	/* h: hex digit; anything else must match as is. */
+	static const char long_form[] = "hhhh:hh:hh.h";
+	const char *form = long_form;
 	unsigned int dom = 0, bus, dev, fn;
-	char tail;
+	size_t i, len = strlen(in);
 
-	if (sscanf(in, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &tail) != 4) {
-		dom = 0;
-		if (sscanf(in, "%x:%x.%x%c", &bus, &dev, &fn, &tail) != 3)
+	if (len == sizeof(long_form) - 1 - 5)
+		form += 5;
+	else if (len != sizeof(long_form) - 1)
+		goto bad;
+	for (i = 0; i < len; i++)
+		if (form[i] == 'h' ? !isxdigit(in[i]) : in[i] != form[i])
 			goto bad;
-	}
-	if (dom > 0xffff || bus > 0xff || dev > 0x1f || fn > 7)
+	if (form == long_form &&
+	    sscanf(in, "%4x:%2x:%2x.%1x", &dom, &bus, &dev, &fn) != 4)
+		goto bad;
+	if (form != long_form && sscanf(in, "%2x:%2x.%1x", &bus, &dev, &fn) != 3)
+		goto bad;
+	if (dev > 0x1f || fn > 7)
 		goto bad;
 	snprintf(out, DDA_PCI_NAME_LEN, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
 	return 0;

@@ -19,10 +19,13 @@ cleanup() {
 	nvmet_clear
 	[ -n "${LOOPDEV:-}" ] && losetup -d "$LOOPDEV"
 	rxe_down
-	modprobe -r nvme-rdma nvme-loop nvmet-rdma nvmet 2>/dev/null || true
+	modprobe -r nvme-rdma nvme-loop nvmet-dda nvmet-rdma nvmet 2>/dev/null || true
 	rm -f "$IMG" "$SAMPLE" "$SAVED" /tmp/ddactl-*.json /tmp/ddactl-nobody
 }
 trap cleanup EXIT
+# nvmet-dda serves trtype rdma here (and its netlink family is in every
+# save); without it an rdma port would pull in nvmet-rdma by alias.
+modprobe nvmet-dda
 
 # expect_rc CODE CMD...: CMD exits with CODE; its stderr is in $err.
 expect_rc() {

@@ -40,7 +40,7 @@ step "bad provider input is refused and changes nothing"
 expect_fail 3 "no such PCI function" ddactl provider add 0000:7f:1f.7
 expect_fail 5 "multiple" ddactl provider add "$bdf" bar 2 offset 1M
 expect_fail 5 "does not fit" ddactl provider add "$bdf" bar 2 offset $((barsize >> 20))M
-expect_fail 5 "bound to another driver" ddactl provider add "$(ssd_bdf)"
+expect_fail 4 "bound to another driver" ddactl provider add "$(ssd_bdf)"
 [ "$(ddactl -j provider show | jq '[.[]? // .providers[]? | select(.kind == "bar")] | length')" = 0 ] ||
 	fail "a failed provider add left a provider behind"
 

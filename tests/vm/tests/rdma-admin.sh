@@ -58,7 +58,7 @@ dd if=/dev/urandom of="$dev" bs=1M count=8 oflag=direct status=none
 nvme smart-log "$ctrl" -o json >/tmp/smart1.json
 jq -c '{data_units_written, host_write_commands}' /tmp/smart1.json
 # 8 MiB = 16384 sectors = at least 16 units of 1000 sectors.
-du=$(($(jq .data_units_written /tmp/smart1.json) - $(jq .data_units_written /tmp/smart0.json)))
+du=$(($(jq -r ".data_units_written | tonumber" /tmp/smart1.json) - $(jq -r ".data_units_written | tonumber" /tmp/smart0.json)))
 [ "$du" -ge 16 ] || fail "data_units_written grew by $du after 8 MiB, want >= 16"
 
 step "error log: an unknown admin opcode is logged"
