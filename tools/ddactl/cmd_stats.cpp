@@ -96,14 +96,21 @@ Row rate_row(const RateRow &r)
 	} else {
 		row.add("provider", r.provider);
 	}
+	const auto is_fallback = [](int id) {
+		return id >= NVMET_DDA_STAT_FB_EXHAUSTED &&
+		       id <= NVMET_DDA_STAT_FB_POLICY_OFF;
+	};
 	double fallbacks = 0;
-	bool any_fallback = false;
+	for (const auto &[id, v] : r.per_sec)
+		if (is_fallback(id))
+			fallbacks += v;
+	// Text: the fallbacks summed up, where the first of them would be.
 	for (const auto &[id, v] : r.per_sec) {
 		const std::string key = stat_key(id);
 		row.json[key + "_per_sec"] = v;
-		if (id >= NVMET_DDA_STAT_FB_EXHAUSTED && id <= NVMET_DDA_STAT_FB_POLICY_OFF) {
-			fallbacks += v;
-			any_fallback = true;
+		if (is_fallback(id)) {
+			if (!row.text.contains("fallbacks/s"))
+				row.text["fallbacks/s"] = one_decimal(fallbacks);
 		} else if (is_bytes(id)) {
 			row.text[key.substr(0, key.size() - 6) + "_MiB/s"] =
 				one_decimal(mib(v));
@@ -116,8 +123,6 @@ Row rate_row(const RateRow &r)
 	}
 	if (r.p2p_percent)
 		row.json["p2p_percent"] = *r.p2p_percent;
-	if (any_fallback)
-		row.text["fallbacks/s"] = one_decimal(fallbacks);
 	for (const auto &[id, v] : r.gauges.values)
 		row.add(stat_key(id), human_size(v), v);
 	return row;
