@@ -116,3 +116,31 @@ TEST_CASE("an unknown family cannot be resolved", "[netlink]")
 		return;
 	CHECK_THROWS_AS(GenlClient("no_such_family"), NetlinkError);
 }
+
+TEST_CASE("a dump ends at NLMSG_DONE and leaves the socket in step", "[netlink]")
+{
+	auto nl = nlctrl();
+	if (!nl)
+		return;
+
+	MsgPtr msg = make_msg();
+	REQUIRE(genlmsg_put(msg.get(), NL_AUTO_PORT, NL_AUTO_SEQ, GENL_ID_CTRL, 0,
+			    NLM_F_REQUEST | NLM_F_DUMP, CTRL_CMD_GETFAMILY, 1));
+	int families = 0;
+	nl->transact(*msg, [&](const nlmsghdr *) { ++families; }, "dump families");
+	CHECK(families >= 1);	// nlctrl itself at least
+
+	int replies = 0;
+	msg = getfamily("nlctrl", sizeof("nlctrl"));
+	nl->transact(*msg, [&](const nlmsghdr *) { ++replies; }, "getfamily");
+	CHECK(replies == 1);
+}
+
+TEST_CASE("multicast groups are resolved by name", "[netlink]")
+{
+	auto nl = nlctrl();
+	if (!nl)
+		return;
+	CHECK_NOTHROW(nl->subscribe("notify"));
+	CHECK_THROWS_AS(nl->subscribe("no_such_group"), NetlinkError);
+}

@@ -33,6 +33,7 @@ ExitCode kernel_exit_code(int err)
 {
 	switch (err) {
 	case ENOENT:
+	case ENODEV:
 		return ExitCode::not_found;
 	case EBUSY:
 	case ENOTEMPTY:
@@ -71,6 +72,10 @@ std::unique_ptr<CLI::App> build_app(Globals &g)
 	set_host_command(*app, g);
 	set_ns_command(*app, g);
 	set_config_command(*app, g);
+	set_provider_command(*app, g);
+	set_offload_command(*app, g);
+	set_stats_command(*app, g);
+	set_monitor_command(*app, g);
 
 	// After the subcommands, which would otherwise inherit it.
 	app->footer("Run 'ddactl COMMAND --help' for the options of a command.");

@@ -27,6 +27,42 @@ MsgPtr encode_info_get(int family);
 // attribute. Attributes newer than this build are ignored.
 Info decode_info(const nlmsghdr *nlh);
 
+// Requests of the P2P commands. "do" requests carry NLM_F_REQUEST |
+// NLM_F_ACK, dumps NLM_F_REQUEST | NLM_F_DUMP (GenlClient::transact() tells
+// them apart by that flag).
+
+// PROVIDER_GET: one provider (@address, a normalised PCI address) or, with
+// @address empty, a dump of all of them.
+MsgPtr encode_provider_get(int family, const std::string &address);
+MsgPtr encode_provider_add(int family, const ProviderAdd &req);
+MsgPtr encode_provider_del(int family, const std::string &address);
+
+// POLICY_GET of the rule of @target.
+MsgPtr encode_policy_get(int family, const PolicyTarget &target);
+// POLICY_GET dump of all rules, or of those of subsystem @subsys.
+MsgPtr encode_policy_dump(int family, const std::optional<std::string> &subsys);
+MsgPtr encode_policy_set(int family, const PolicyTarget &target,
+			 const PolicySettings &settings);
+MsgPtr encode_policy_del(int family, const PolicyTarget &target);
+
+// STATS_GET of one namespace.
+MsgPtr encode_stats_get(int family, const std::string &subsys, uint32_t nsid);
+// STATS_GET dump of all namespaces, or of those of subsystem @subsys.
+MsgPtr encode_stats_dump(int family, const std::optional<std::string> &subsys);
+
+// Replies of the P2P commands and the POOL_DRY event. Like decode_info():
+// strict attribute policy, the attributes <linux/nvmet_dda.h> lists are
+// required (BAR and OFFSET only for kind BAR), newer ones are ignored, and
+// inside NVMET_DDA_A_STATS counters this build does not know are skipped.
+Provider decode_provider(const nlmsghdr *nlh);
+PolicyRule decode_policy(const nlmsghdr *nlh);
+NsStats decode_ns_stats(const nlmsghdr *nlh);
+PoolDryEvent decode_pool_dry(const nlmsghdr *nlh);
+
+// The counters of an NVMET_DDA_A_STATS nest; @what names the message in
+// errors ("STATS_GET reply").
+Counters decode_counters(const nlattr *nest, const std::string &what);
+
 // The contents of an NLMSG_ERROR message.
 struct ExtAck {
 	int error = 0;				// positive errno, 0 for an ACK
@@ -41,5 +77,9 @@ struct ExtAck {
 // (with or without NLM_F_CAPPED). Malformed attributes are ignored: the
 // errno alone still describes the failure.
 ExtAck decode_error_ack(const nlmsghdr *nlh);
+
+// The end of a dump, NLMSG_DONE: its error (0 when the dump succeeded) and
+// extended ACK attributes, if any.
+ExtAck decode_done(const nlmsghdr *nlh);
 
 } // namespace ddactl

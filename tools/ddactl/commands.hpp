@@ -8,9 +8,11 @@
 #include <iosfwd>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "model.hpp"
 #include "output.hpp"
+#include "stats.hpp"
 
 namespace CLI {
 class App;
@@ -53,8 +55,39 @@ void set_subsys_command(CLI::App &app, Globals &g);
 void set_host_command(CLI::App &app, Globals &g);
 void set_ns_command(CLI::App &app, Globals &g);
 void set_config_command(CLI::App &app, Globals &g);
+void set_provider_command(CLI::App &app, Globals &g);
+void set_offload_command(CLI::App &app, Globals &g);
+void set_stats_command(CLI::App &app, Globals &g);
+void set_monitor_command(CLI::App &app, Globals &g);
 
 // Renders an Info the way "ddactl info" prints it.
 void print_info(Printer &p, const Info &info, bool details);
+
+// The keyword arguments of "provider add": BDF [bar N] [offset SIZE]
+// [size SIZE]. Throws UsageError.
+ProviderAdd parse_provider_add(const std::vector<std::string> &args);
+
+// The target at the start of @args, "SUBSYS NSID" or "port PORTID"; @used
+// is set to the number of words it took. Throws UsageError.
+PolicyTarget parse_policy_target(const std::vector<std::string> &args,
+				 std::size_t &used);
+
+// "offload set" arguments: a target and at least one of mode, provider,
+// min-io, max-bytes.
+struct OffloadSet {
+	PolicyTarget target;
+	PolicySettings settings;
+};
+OffloadSet parse_offload_set(const std::vector<std::string> &args);
+
+// "provider show", "offload show", "stats show", "stats -w" and "monitor"
+// output.
+void print_providers(std::ostream &out, Format format,
+		     const std::vector<Provider> &providers);
+void print_policies(std::ostream &out, Format format,
+		    const std::vector<PolicyRule> &rules);
+void print_stats(std::ostream &out, Format format, const Sample &sample);
+void print_rates(std::ostream &out, Format format, const Rates &rates);
+void print_event(std::ostream &out, Format format, const PoolDryEvent &e);
 
 } // namespace ddactl

@@ -25,4 +25,10 @@ KernelError::KernelError(const std::string &what, int err, std::string extack)
 {
 }
 
+KernelError::KernelError(Verbatim, const std::string &msg, int err,
+			 std::string extack)
+	: NetlinkError(msg), err_(err), extack_(std::move(extack))
+{
+}
+
 } // namespace ddactl

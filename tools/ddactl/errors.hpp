@@ -13,7 +13,7 @@ enum class ExitCode : int {
 	ok = 0,
 	error = 1,	// anything not covered below
 	usage = 2,	// bad command line
-	not_found = 3,	// the object named does not exist (kernel ENOENT)
+	not_found = 3,	// the object named does not exist (kernel ENOENT, ENODEV)
 	busy = 4,	// the object is in use (kernel EBUSY, ENOTEMPTY)
 	kernel = 5,	// netlink or configfs failure, malformed reply or other
 			// kernel error
@@ -72,6 +72,11 @@ public:
 	// @what: what was being done ("cannot get module info");
 	// @err: positive errno from the ACK; @extack: the kernel's message, if any.
 	KernelError(const std::string &what, int err, std::string extack);
+
+	// The same with @msg as the whole message, for callers that explain
+	// the error themselves ("<object>: <what went wrong>; <what to do>").
+	struct Verbatim {};
+	KernelError(Verbatim, const std::string &msg, int err, std::string extack);
 
 	int error() const noexcept { return err_; }
 	const std::string &extack() const noexcept { return extack_; }

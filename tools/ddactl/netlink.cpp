@@ -63,6 +63,26 @@ int on_ack(nl_msg *, void *arg)
 	return NL_STOP;
 }
 
+int on_done(nl_msg *msg, void *arg)
+{
+	auto *x = static_cast<Exchange *>(arg);
+
+	try {
+		ExtAck ack = decode_done(nlmsg_hdr(msg));
+		if (ack.error)
+			x->nack = std::move(ack);
+	} catch (...) {
+		x->failure = std::current_exception();
+	}
+	x->done = true;
+	return NL_STOP;
+}
+
+int no_seq_check(nl_msg *, void *)
+{
+	return NL_OK;
+}
+
 int on_error(sockaddr_nl *, nlmsgerr *err, void *arg)
 {
 	auto *x = static_cast<Exchange *>(arg);
@@ -101,6 +121,7 @@ int GenlClient::resolve(const std::string &family_name)
 
 GenlClient::GenlClient() : GenlClient(Connected{})
 {
+	family_name_ = NVMET_DDA_GENL_NAME;
 	family_ = resolve(NVMET_DDA_GENL_NAME);
 	if (family_ < 0)
 		throw ModuleNotLoaded();
@@ -109,6 +130,7 @@ GenlClient::GenlClient() : GenlClient(Connected{})
 GenlClient::GenlClient(const std::string &family_name)
 	: GenlClient(Connected{})
 {
+	family_name_ = family_name;
 	family_ = resolve(family_name);
 	if (family_ < 0)
 		throw NetlinkError("cannot resolve generic netlink family " +
@@ -125,10 +147,21 @@ void GenlClient::transact(nl_msg &request, const ReplyFn &on_reply,
 	Exchange x(on_reply);
 	nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, on_valid, &x);
 	nl_cb_set(cb.get(), NL_CB_ACK, NL_CB_CUSTOM, on_ack, &x);
+	nl_cb_set(cb.get(), NL_CB_FINISH, NL_CB_CUSTOM, on_done, &x);
 	nl_cb_err(cb.get(), NL_CB_CUSTOM, on_error, &x);
 
-	nlmsg_hdr(&request)->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	if (int err = nl_send_auto(sock_.get(), &request); err < 0)
+	nlmsghdr *nlh = nlmsg_hdr(&request);
+	const bool dump = (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
+	// nl_complete_msg() fills in port and sequence number and, unless
+	// auto-ACK is off, sets NLM_F_ACK; a dump must not ask for an ACK,
+	// which would follow NLMSG_DONE on kernels that send one.
+	nl_complete_msg(sock_.get(), &request);
+	nlh->nlmsg_flags |= NLM_F_REQUEST;
+	if (dump)
+		nlh->nlmsg_flags &= ~NLM_F_ACK;
+	else
+		nlh->nlmsg_flags |= NLM_F_ACK;
+	if (int err = nl_send(sock_.get(), &request); err < 0)
 		throw NetlinkError(what + ": cannot send request: " + nl_geterror(err));
 
 	while (!x.done) {
@@ -140,6 +173,45 @@ void GenlClient::transact(nl_msg &request, const ReplyFn &on_reply,
 		std::rethrow_exception(x.failure);
 	if (x.nack)
 		throw KernelError(what, x.nack->error, x.nack->describe());
+}
+
+void GenlClient::subscribe(const std::string &group)
+{
+	const int id = genl_ctrl_resolve_grp(sock_.get(), family_name_.c_str(),
+					     group.c_str());
+	if (id < 0)
+		throw NetlinkError("cannot resolve multicast group " + group +
+				   " of " + family_name_ + ": " + nl_geterror(id) +
+				   "; update the module or ddactl to the same version");
+	if (int err = nl_socket_add_membership(sock_.get(), id); err < 0)
+		throw NetlinkError("cannot join multicast group " + group + ": " +
+				   nl_geterror(err));
+}
+
+int GenlClient::fd() const
+{
+	return nl_socket_get_fd(sock_.get());
+}
+
+bool GenlClient::read_events(const ReplyFn &on_event)
+{
+	CbPtr cb(nl_cb_alloc(NL_CB_DEFAULT));
+	if (!cb)
+		throw std::bad_alloc();
+
+	Exchange x(on_event);
+	nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, on_valid, &x);
+	nl_cb_set(cb.get(), NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, nullptr);
+
+	const int err = nl_recvmsgs(sock_.get(), cb.get());
+	if (x.failure)
+		std::rethrow_exception(x.failure);
+	// libnl reports ENOBUFS (messages lost) as NLE_NOMEM.
+	if (err == -NLE_NOMEM)
+		return false;
+	if (err < 0)
+		throw NetlinkError(std::string("cannot read events: ") + nl_geterror(err));
+	return true;
 }
 
 } // namespace ddactl

@@ -122,6 +122,56 @@ void print_objects(std::ostream &out, Format format, std::string_view kind,
 	}
 }
 
+void print_rows(std::ostream &out, Format format, std::string_view kind,
+		const std::vector<Row> &rows)
+{
+	std::vector<nlohmann::ordered_json> objects;
+	for (const auto &r : rows)
+		objects.push_back(format == Format::text ? r.text : r.json);
+	print_objects(out, format, kind, objects);
+}
+
+void print_json(std::ostream &out, Format format,
+		const nlohmann::ordered_json &doc)
+{
+	out << doc.dump(format == Format::json_pretty ? 2 : -1, ' ', false,
+			nlohmann::ordered_json::error_handler_t::replace)
+	    << '\n';
+}
+
+std::string human_size(uint64_t bytes)
+{
+	static constexpr const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB",
+						"PiB", "EiB"};
+	std::size_t u = 0;
+	while (u + 1 < std::size(units) && bytes >= (uint64_t{1} << (10 * (u + 1))))
+		u++;
+	const uint64_t base = uint64_t{1} << (10 * u);
+	if (bytes % base == 0)
+		return std::to_string(bytes / base) + units[u];
+	// Tenths, rounded to nearest; 1023.96KiB rounds up into the next unit.
+	uint64_t tenths = (bytes / base) * 10 +
+			  ((bytes % base) * 10 + base / 2) / base;
+	if (tenths >= 10240 && u + 1 < std::size(units)) {
+		u++;
+		tenths = 10;
+	}
+	std::string r = std::to_string(tenths / 10);
+	if (tenths % 10)
+		r += "." + std::to_string(tenths % 10);
+	return r + units[u];
+}
+
+std::string one_decimal(double v)
+{
+	char buf[64];
+	std::snprintf(buf, sizeof(buf), "%.1f", v);
+	std::string r = buf;
+	if (r.ends_with(".0"))
+		r.resize(r.size() - 2);
+	return r;
+}
+
 void warn(std::ostream &err, std::string_view msg)
 {
 	err << "Warning: " << msg << ".\n";

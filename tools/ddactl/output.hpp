@@ -60,6 +60,40 @@ private:
 void print_objects(std::ostream &out, Format format, std::string_view kind,
 		   const std::vector<nlohmann::ordered_json> &objects);
 
+// A byte count for people: "512B", "64MiB", "1.5GiB" (binary units, one
+// decimal when not exact, rounded to nearest).
+std::string human_size(uint64_t bytes);
+
+// @v with one decimal ("12.5"), "0" for zero.
+std::string one_decimal(double v);
+
+// One object for print_objects() in two renderings: the text row holds
+// what people read (human sizes, percent signs), the JSON row raw numbers.
+struct Row {
+	nlohmann::ordered_json text = nlohmann::ordered_json::object();
+	nlohmann::ordered_json json = nlohmann::ordered_json::object();
+
+	// The same key in both.
+	void add(const std::string &key, nlohmann::ordered_json text_value,
+		 nlohmann::ordered_json json_value)
+	{
+		text[key] = std::move(text_value);
+		json[key] = std::move(json_value);
+	}
+	void add(const std::string &key, const nlohmann::ordered_json &value)
+	{
+		add(key, value, value);
+	}
+};
+
+// print_objects() of the text or the JSON rows of @rows.
+void print_rows(std::ostream &out, Format format, std::string_view kind,
+		const std::vector<Row> &rows);
+
+// @doc as one line of JSON, or indented for Format::json_pretty.
+void print_json(std::ostream &out, Format format,
+		const nlohmann::ordered_json &doc);
+
 // "Warning: <msg>." on @err.
 void warn(std::ostream &err, std::string_view msg);
 

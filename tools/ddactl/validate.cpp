@@ -7,7 +7,11 @@
 #include <cctype>
 #include <charconv>
 #include <climits>
+#include <cmath>
+#include <cstdlib>
 #include <regex>
+
+#include <linux/nvmet_dda.h>
 
 #include "errors.hpp"
 
@@ -270,6 +274,119 @@ int parse_inline_data_size(std::string_view s)
 		    "give a byte count from 0 to 2147483647, or -1 for the "
 		    "transport's default");
 	return neg ? -1 : static_cast<int>(v);
+}
+
+std::string check_bdf(std::string_view s)
+{
+	static const std::regex re(
+		"(([0-9a-f]{1,8}):)?([0-9a-f]{2}):([01][0-9a-f])\\.([0-7])");
+	const std::string l = lower(s);
+	std::smatch m;
+	if (!std::regex_match(l, m, re))
+		bad("PCI address '" + std::string(s) + "'",
+		    "give it as DDDD:BB:DD.F or BB:DD.F, e.g. 0000:03:00.0, as "
+		    "'lspci -D' prints it");
+	std::string domain = m[2].matched ? m[2].str() : "0000";
+	if (domain.size() < 4)
+		domain.insert(0, 4 - domain.size(), '0');
+	return domain + ":" + m[3].str() + ":" + m[4].str() + "." + m[5].str();
+}
+
+uint64_t parse_size(std::string_view what, std::string_view s)
+{
+	const auto fail = [&]() {
+		bad(std::string(what) + " '" + std::string(s) + "'",
+		    "give bytes or a number with a binary unit, e.g. 4096, 2M, "
+		    "64MiB or 1G");
+	};
+	uint64_t v = 0;
+	std::string_view digits = s;
+	if (s.starts_with("0x") || s.starts_with("0X")) {
+		digits.remove_prefix(2);
+		if (digits.empty() || digits.size() > 16 ||
+		    !std::all_of(digits.begin(), digits.end(), is_hex) ||
+		    std::from_chars(digits.data(), digits.data() + digits.size(), v, 16)
+				    .ec != std::errc())
+			fail();
+		return v;
+	}
+
+	const std::size_t n = std::min(s.find_first_not_of("0123456789"), s.size());
+	digits = s.substr(0, n);
+	const std::string unit = lower(s.substr(n));
+	unsigned shift = 0;
+	if (unit.empty() || unit == "b")
+		shift = 0;
+	else if (unit == "k" || unit == "kib")
+		shift = 10;
+	else if (unit == "m" || unit == "mib")
+		shift = 20;
+	else if (unit == "g" || unit == "gib")
+		shift = 30;
+	else if (unit == "t" || unit == "tib")
+		shift = 40;
+	else
+		fail();
+	if (digits.empty() || digits.size() > 20 ||
+	    std::from_chars(digits.data(), digits.data() + digits.size(), v).ec !=
+		    std::errc())
+		fail();
+	if (shift && v > (UINT64_MAX >> shift))
+		bad(std::string(what) + " '" + std::string(s) + "'",
+		    "too large; give at most 16 EiB");
+	return v << shift;
+}
+
+uint32_t parse_bar(std::string_view s)
+{
+	if (s.size() != 1 || s[0] < '0' || s[0] > '5')
+		bad("BAR '" + std::string(s) + "'", "give a BAR number from 0 to 5");
+	return static_cast<uint32_t>(s[0] - '0');
+}
+
+uint32_t parse_mode(std::string_view s)
+{
+	if (s == "off")
+		return NVMET_DDA_MODE_OFF;
+	if (s == "prefer")
+		return NVMET_DDA_MODE_PREFER;
+	if (s == "require")
+		return NVMET_DDA_MODE_REQUIRE;
+	bad("mode '" + std::string(s) + "'", "use off, prefer or require");
+}
+
+std::string check_policy_provider(std::string_view s)
+{
+	if (s == "auto" || s == "cmb")
+		return std::string(s);
+	try {
+		return check_bdf(s);
+	} catch (const UsageError &) {
+		bad("provider '" + std::string(s) + "'",
+		    "use auto, cmb or a PCI address such as 0000:03:00.0");
+	}
+}
+
+double parse_interval(std::string_view s)
+{
+	static const std::regex re("[0-9]{1,4}(\\.[0-9]{1,3})?");
+	double v = 0;
+	if (std::regex_match(s.begin(), s.end(), re))
+		v = std::strtod(std::string(s).c_str(), nullptr);
+	if (!(v > 0) || v > 3600)
+		bad("interval '" + std::string(s) + "'",
+		    "give the seconds between samples, more than 0 and at most 3600");
+	return v;
+}
+
+uint64_t parse_count(std::string_view s)
+{
+	uint64_t v = 0;
+	if (!all_digits(s) || s.size() > 18 ||
+	    std::from_chars(s.data(), s.data() + s.size(), v).ec != std::errc() ||
+	    v == 0)
+		bad("count '" + std::string(s) + "'", "give a number of events from 1 up");
+	return v;
 }
 
 } // namespace ddactl

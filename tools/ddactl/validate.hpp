@@ -65,4 +65,31 @@ std::string check_ascii(std::string_view what, std::string_view s,
 // A C int for param_inline_data_size: -1 (transport default) or 0..INT_MAX.
 int parse_inline_data_size(std::string_view s);
 
+// A PCI address, "DDDD:BB:DD.F" or "BB:DD.F" (hex; device up to 1f,
+// function 0 to 7), returned lower-case with the domain padded to at least
+// four digits: "3:0.0" is refused, "03:00.0" becomes "0000:03:00.0".
+std::string check_bdf(std::string_view s);
+
+// A byte count: decimal or 0x-hex bytes, or decimal with a binary unit K,
+// M, G, T (also KiB, MiB, GiB, TiB; case-insensitive): "2M", "64MiB", "1G",
+// "4096". @what names the value in the message ("size '2X'").
+uint64_t parse_size(std::string_view what, std::string_view s);
+
+// A memory BAR number, 0 to 5.
+uint32_t parse_bar(std::string_view s);
+
+// off, prefer or require: enum nvmet_dda_mode.
+uint32_t parse_mode(std::string_view s);
+
+// The provider of an offload rule: "auto", "cmb" or a PCI address
+// (normalised as check_bdf() does).
+std::string check_policy_provider(std::string_view s);
+
+// Seconds between two samples: a positive decimal number up to 3600,
+// fractions allowed ("0.5").
+double parse_interval(std::string_view s);
+
+// A positive event count.
+uint64_t parse_count(std::string_view s);
+
 } // namespace ddactl

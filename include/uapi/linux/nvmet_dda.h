@@ -22,8 +22,9 @@
  *   namespace that owns the network namespace; GET commands are unprivileged.
  * - GET commands with NLM_F_DUMP answer one message per object; filter
  *   attributes in the request narrow the dump.
- * - Counters are NLA_U64 (padded with NVMET_DDA_A_PAD) and only grow while the
- *   module is loaded.
+ * - Counters are NLA_U64 (padded with NVMET_DDA_A_PAD, inside
+ *   NVMET_DDA_A_STATS with NVMET_DDA_STAT_PAD) and only grow while the module
+ *   is loaded.
  *
  * Commands
  * --------
@@ -164,7 +165,10 @@
 #define NVMET_DDA_GENL_NAME	"nvmet_dda"
 #define NVMET_DDA_GENL_VERSION	1
 
-/* Longest string attribute the module sends, terminator included. */
+/*
+ * Longest string attribute the module sends, terminator included, except
+ * NVMET_DDA_A_SUBSYS (NVMET_DDA_NQN_MAX).
+ */
 #define NVMET_DDA_STR_MAX	65
 
 enum nvmet_dda_cmd {
