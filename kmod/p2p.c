@@ -99,11 +99,13 @@ int dda_counters_fill(struct sk_buff *skb, const struct dda_counters *s,
 					      NVMET_DDA_STAT_PAD))
 				goto cancel;
 	} else {
-		for (i = NVMET_DDA_STAT_P2P_IOS;
-		     i <= NVMET_DDA_STAT_OUTSTANDING_HWM; i++)
+		for (i = NVMET_DDA_STAT_P2P_IOS; i <= NVMET_DDA_STAT_MAX; i++) {
+			if (i == NVMET_DDA_STAT_ALLOC_FAILED)
+				continue;
 			if (nla_put_u64_64bit(skb, i, dda_counter(s, i),
 					      NVMET_DDA_STAT_PAD))
 				goto cancel;
+		}
 	}
 	nla_nest_end(skb, nest);
 	return 0;
@@ -615,6 +617,29 @@ no_p2p:
 		return NVMET_DDA_REQUIRE_STATUS;
 	}
 	return dda_fallback(b, req, len, reason);
+}
+
+/**
+ * dda_data_inline() - Account a write whose data came in the capsule.
+ * @req: the command, after nvmet_req_init().
+ * @len: in-capsule data length.
+ *
+ * Such data sits in the queue's receive buffers (host memory) whatever the
+ * policy: it is counted as host-memory I/O, fallback INLINE.
+ */
+void dda_data_inline(struct nvmet_req *req, u32 len)
+{
+	struct dda_nsrec *ns;
+
+	if (!req->ns || !req->sq->qid || !req->sq->ctrl)
+		return;
+	ns = dda_nsrec_lookup(req->sq->ctrl->subsys->subsysnqn, req->ns->nsid,
+			      true);
+	if (!ns)
+		return;
+	dda_count(&ns->st, NVMET_DDA_STAT_FB_INLINE, 1);
+	dda_count(&ns->st, NVMET_DDA_STAT_HOST_IOS, 1);
+	dda_count(&ns->st, NVMET_DDA_STAT_HOST_BYTES, len);
 }
 
 /**

@@ -162,6 +162,7 @@ int dda_p2p_reachable(struct dda_provider *prov, struct block_device *bdev,
 u16 dda_data_alloc(struct dda_buf *b, struct nvmet_req *req, u16 portid,
 		   struct device *rdma, u32 len);
 void dda_data_free(struct dda_buf *b, struct nvmet_req *req);
+void dda_data_inline(struct nvmet_req *req, u32 len);
 int dda_pick_closest(const int *dist, int n);
 int dda_ns_check(struct block_device *bdev, struct device *rdma,
 		 const struct dda_rule *r, struct netlink_ext_ack *ext);

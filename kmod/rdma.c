@@ -519,6 +519,7 @@ static void dda_rsp_use_inline(struct dda_rsp *rsp)
 	req->sg = cmd->inline_sg;
 	req->sg_cnt = n;
 	req->transfer_len = rsp->sgl.len;
+	dda_data_inline(req, rsp->sgl.len);
 }
 
 static u16 dda_rsp_map_data(struct dda_rsp *rsp)

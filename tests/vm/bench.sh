@@ -64,6 +64,9 @@ bench_transport() { # VARIANT
 		fi
 	fi
 	transport_load >&2
+	# No in-capsule data: it would sit in host-memory receive buffers.
+	target_port 1 ipv4 >&2
+	echo 0 >"$NVMET_CFS/ports/1/param_inline_data_size"
 	target_setup "$NQN" 1 "$dev" >&2
 	case "$place" in
 	bar)

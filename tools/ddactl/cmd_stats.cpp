@@ -97,8 +97,9 @@ Row rate_row(const RateRow &r)
 		row.add("provider", r.provider);
 	}
 	const auto is_fallback = [](int id) {
-		return id >= NVMET_DDA_STAT_FB_EXHAUSTED &&
-		       id <= NVMET_DDA_STAT_FB_POLICY_OFF;
+		return (id >= NVMET_DDA_STAT_FB_EXHAUSTED &&
+			id <= NVMET_DDA_STAT_FB_POLICY_OFF) ||
+		       id == NVMET_DDA_STAT_FB_INLINE;
 	};
 	double fallbacks = 0;
 	for (const auto &[id, v] : r.per_sec)

@@ -17,7 +17,7 @@ constexpr std::array<std::pair<uint32_t, const char *>, 3> cap_names{{
 	{NVMET_DDA_CAP_RDMA, "rdma"},
 }};
 
-constexpr std::array<std::pair<int, const char *>, 13> stat_keys{{
+constexpr std::array<std::pair<int, const char *>, 14> stat_keys{{
 	{NVMET_DDA_STAT_P2P_IOS, "p2p_ios"},
 	{NVMET_DDA_STAT_P2P_BYTES, "p2p_bytes"},
 	{NVMET_DDA_STAT_HOST_IOS, "host_ios"},
@@ -31,6 +31,7 @@ constexpr std::array<std::pair<int, const char *>, 13> stat_keys{{
 	{NVMET_DDA_STAT_OUTSTANDING_BYTES, "outstanding_bytes"},
 	{NVMET_DDA_STAT_OUTSTANDING_HWM, "outstanding_hwm"},
 	{NVMET_DDA_STAT_ALLOC_FAILED, "alloc_failed"},
+	{NVMET_DDA_STAT_FB_INLINE, "fb_inline"},
 }};
 static_assert(stat_keys.size() == NVMET_DDA_STAT_MAX - NVMET_DDA_STAT_PAD,
 	      "every enum nvmet_dda_stat counter needs a key");

@@ -127,7 +127,10 @@
  *       HOST_IOS, HOST_BYTES (data commands and their bytes, by where the
  *       buffer was), FB_* (host-memory I/O by reason), REQUIRE_FAILED
  *       (commands failed under mode REQUIRE), OUTSTANDING_BYTES,
- *       OUTSTANDING_HWM
+ *       OUTSTANDING_HWM, FB_INLINE (writes whose data came inside the
+ *       command capsule, up to the port's inline_data_size: it lands in
+ *       the receive buffers in host memory whatever the mode; a port with
+ *       inline_data_size 0 keeps all data out of target DRAM)
  *   Only commands that move data are counted, each once.
  *
  * Events
@@ -297,6 +300,7 @@ enum nvmet_dda_stat {
 	NVMET_DDA_STAT_OUTSTANDING_BYTES,
 	NVMET_DDA_STAT_OUTSTANDING_HWM,
 	NVMET_DDA_STAT_ALLOC_FAILED,	/* providers only */
+	NVMET_DDA_STAT_FB_INLINE,	/* write data that came in the capsule */
 
 	__NVMET_DDA_STAT_MAX
 };

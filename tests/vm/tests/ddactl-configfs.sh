@@ -56,7 +56,6 @@ cfs() { # PATH: an attribute's value, as ddactl reads it
 
 ssd=$(local_ssd)
 modprobe nvmet
-modprobe nvmet-rdma
 modprobe nvme-loop	# the loop transport (target side)
 modprobe nvme-rdma
 rxe_up

@@ -38,7 +38,7 @@ expect_fail() {
 
 step "bad provider input is refused and changes nothing"
 expect_fail 3 "no such PCI function" ddactl provider add 0000:7f:1f.7
-expect_fail 5 "multiple" ddactl provider add "$bdf" bar 2 offset 1M
+expect_fail 2 "multiple" ddactl provider add "$bdf" bar 2 offset 1M
 expect_fail 5 "does not fit" ddactl provider add "$bdf" bar 2 offset $((barsize >> 20))M
 expect_fail 4 "bound to another driver" ddactl provider add "$(ssd_bdf)"
 [ "$(ddactl -j provider show | jq '[.[]? // .providers[]? | select(.kind == "bar")] | length')" = 0 ] ||
@@ -55,6 +55,9 @@ expect_eq "sysfs published" "$(cat "/sys/bus/pci/devices/$bdf/p2pmem/published")
 expect_fail 5 "already a provider" ddactl provider add "$bdf"
 
 step "target: $NQN on $ssd, offload require on $bdf"
+# No in-capsule data: it would sit in host-memory receive buffers.
+target_port 1 ipv4
+echo 0 >"$NVMET_CFS/ports/1/param_inline_data_size"
 target_setup "$NQN" 1 "$ssd"
 host_connect "$NQN"
 dev=$(fabric_dev "$NQN" 1)

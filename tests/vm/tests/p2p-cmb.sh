@@ -23,7 +23,11 @@ size=$(p2p_prov "$bdf" size)
 expect_eq "size (sysfs)" "$size" "$(cat "/sys/bus/pci/devices/$bdf/p2pmem/size")"
 [ "$size" -ge $((32 << 20)) ] || fail "CMB pool is only $size bytes"
 
-step "target: $NQN on $ssd, offload require/cmb"
+step "target: $NQN on $ssd, offload require/cmb, no in-capsule data"
+# In-capsule write data lands in host-memory receive buffers whatever the
+# policy (counted as fb_inline); with inline_data_size 0 every byte is placed.
+target_port 1 ipv4
+echo 0 >"$NVMET_CFS/ports/1/param_inline_data_size"
 target_setup "$NQN" 1 "$ssd"
 host_connect "$NQN"
 dev=$(fabric_dev "$NQN" 1)
@@ -50,6 +54,7 @@ expect_eq "namespace host_bytes" "$((s1[host_bytes] - s0[host_bytes]))" 0
 expect_eq "namespace require_failed" "${s1[require_failed]}" 0
 expect_eq "provider p2p_bytes" "$(($(p2p_prov "$bdf" p2p_bytes) - p0))" "$moved"
 expect_eq "outstanding after I/O" "$(p2p_ns "$NQN" 1 outstanding_bytes)" 0
+expect_eq "in-capsule writes" "$((s1[fb_inline] - s0[fb_inline]))" 0
 
 step "available drops while I/O is in flight"
 idle=$(p2p_prov "$bdf" available)
@@ -74,5 +79,23 @@ expect_eq "available after I/O" "$(p2p_prov "$bdf" available)" "$idle"
 expect_eq "outstanding after I/O" "$(p2p_prov "$bdf" outstanding_bytes)" 0
 hwm=$(p2p_prov "$bdf" outstanding_hwm)
 [ "$hwm" -ge "$high" ] || fail "high-water mark $hwm below the $high seen"
+host_disconnect "$NQN"
 
+step "with 4k in-capsule data, small writes stay in host memory: fb_inline"
+nvmet_clear
+target_port 1 ipv4
+echo 4096 >"$NVMET_CFS/ports/1/param_inline_data_size"
+target_setup "$NQN" 1 "$ssd"
+ddactl offload set "$NQN" 1 mode require provider cmb
+host_connect "$NQN"
+dev=$(fabric_dev "$NQN" 1)
+p2p_snap s0 "$NQN" 1
+run_fio "$dev" randwrite 4k 8 1 512k p2p-inline
+p2p_snap s1 "$NQN" 1
+w=$(jq '[.jobs[].write.total_ios] | add' /tmp/p2p-inline.json)
+r=$(jq '[.jobs[].read.total_ios] | add' /tmp/p2p-inline.json)
+echo "writes $w, verify reads $r; fb_inline $((s1[fb_inline] - s0[fb_inline])), p2p_ios $((s1[p2p_ios] - s0[p2p_ios]))"
+expect_eq "in-capsule writes counted" "$((s1[fb_inline] - s0[fb_inline]))" "$w"
+expect_eq "host bytes are the in-capsule writes" "$((s1[host_bytes] - s0[host_bytes]))" "$((w * 4096))"
+expect_eq "reads through P2P" "$((s1[p2p_ios] - s0[p2p_ios]))" "$r"
 host_disconnect "$NQN"
