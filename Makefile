@@ -9,6 +9,8 @@
 #   make demo            boot the test VM and show the target working
 #   make bench           fio over our transport and nvmet-rdma in the VM
 #                        (not a test; results in build/bench.json)
+#   make soak            SOAK_MINUTES (30) of verified mixed I/O with policy
+#                        changes in the VM (not a test; build/soak.json)
 #   make test-kernel     build (or reuse) the cached QEMU test kernel
 #   make vm-shell        boot the test VM with an interactive shell
 #   make style           checkpatch on kmod/ and the uapi header
@@ -22,7 +24,7 @@ BUILD := $(TOP)/build
 VERSION := $(shell cat $(TOP)/VERSION)
 DEPS := $(TOP)/scripts/install-deps
 
-.PHONY: all module tools check demo bench test-kernel vm-shell style \
+.PHONY: all module tools check demo bench soak test-kernel vm-shell style \
 	module-install modprobe-conf dkms-install clean deps
 
 all: tools module
@@ -56,6 +58,9 @@ demo: deps
 
 bench: deps
 	@$(TOP)/tests/vm/bench
+
+soak: deps
+	@$(TOP)/tests/vm/soak
 
 vm-shell: deps
 	@$(TOP)/tests/vm/run --shell
