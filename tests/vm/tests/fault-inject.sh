@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: GPL-2.0
+# Injected faults on the target during I/O: fail_make_request on the backing
+# SSD (errors reach the host as NVMe statuses, P2P buffers all come back,
+# data written before stays intact), and rmmod of nvmet-dda with a port
+# enabled and a host connected (refused while pinned, clean after).
+# timeout: 480
+set -euo pipefail
+. "$TOP/tests/vm/lib.sh"
+
+NQN=nqn.2026-11.io.nvmet-dda:faultinj
+TRANSPORT=dda
+FI=/sys/kernel/debug/fail_make_request
+
+cleanup() {
+	[ -n "${disk:-}" ] && echo 0 >"/sys/block/$disk/make-it-fail" 2>/dev/null
+	echo 0 >"$FI/probability" 2>/dev/null || true
+	transport_cleanup
+}
+trap cleanup EXIT
+[ -d "$FI" ] || skip "no $FI (CONFIG_FAIL_MAKE_REQUEST)"
+transport_load
+rxe_up
+ssd=$(local_ssd)
+disk=$(basename "$ssd")
+target_port 1 ipv4
+echo 0 >"$NVMET_CFS/ports/1/param_inline_data_size"
+target_setup "$NQN" 1 "$ssd"
+ddactl offload set "$NQN" 1 mode prefer provider cmb
+host_connect "$NQN"
+dev=$(fabric_dev "$NQN" 1)
+
+step "write a verified reference region"
+run_fio "$dev" randwrite 64k 8 1 4M fault-ref
+cp /tmp/fault-ref.json /tmp/fault-ref.keep
+
+step "fail_make_request on $disk: every bio fails (the host retries, then errors)"
+echo 100 >"$FI/probability"
+echo -1 >"$FI/times"
+echo 0 >"$FI/verbose"
+echo 1 >"/sys/block/$disk/make-it-fail"
+rc=0
+fio --name=fault-fmr --filename="$dev" --direct=1 --ioengine=libaio --rw=randrw \
+	--bs=64k --iodepth=16 --size=8M --offset=64M --continue_on_error=io \
+	--output-format=json --output=/tmp/fault-fmr.raw >/dev/null 2>&1 || rc=$?
+echo 0 >"/sys/block/$disk/make-it-fail"
+echo 0 >"$FI/probability"
+sed -n '/^{/,$p' /tmp/fault-fmr.raw >/tmp/fault-fmr.json
+errs=$(jq '[.jobs[].total_err] | add' /tmp/fault-fmr.json)
+echo "fio exit $rc, $errs I/O errors seen by the host"
+[ "$errs" -gt 0 ] || fail "no error reached the host"
+dmesg | grep -E "nvme[0-9]+n[0-9]+: I/O|critical|blk_update_request|I/O error" | tail -n 3 || true
+expect_eq "outstanding P2P bytes" "$(p2p_ns "$NQN" 1 outstanding_bytes)" 0
+expect_eq "CMB available back" "$(p2p_prov "$(ssd_bdf)" available)" \
+	"$(cat "/sys/bus/pci/devices/$(ssd_bdf)/p2pmem/available")"
+
+step "failslab in the kernel workers (where the target's data path runs)"
+FS=/sys/kernel/debug/failslab
+kworkers() { pgrep -x 'kworker/.*' 2>/dev/null || ps -eo pid=,comm= | awk '$2 ~ /^kworker/ { print $1 }'; }
+mark() { local p; for p in $(kworkers); do echo "$1" >"/proc/$p/make-it-fail" 2>/dev/null || true; done; }
+echo N >"$FS/ignore-gfp-wait"
+echo Y >"$FS/task-filter"
+echo 1 >"$FS/verbose"
+echo -1 >"$FS/times"
+f0=$(dmesg | grep -c "FAULT_INJECTION: forcing a failure" || true)
+echo 5 >"$FS/probability"
+mark 1
+rc=0
+fio --name=fault-slab --filename="$dev" --direct=1 --ioengine=libaio --rw=randrw \
+	--bs=64k --iodepth=16 --size=8M --offset=96M --time_based --runtime=8 \
+	--continue_on_error=all --output-format=json --output=/tmp/fault-slab.raw \
+	>/dev/null 2>&1 || rc=$?
+echo 0 >"$FS/probability"
+mark 0
+echo Y >"$FS/ignore-gfp-wait"
+echo N >"$FS/task-filter"
+failed=$(($(dmesg | grep -c "FAULT_INJECTION: forcing a failure" || true) - f0))
+echo "fio exit $rc; failslab failures forced (ratelimited log): $failed"
+[ "$failed" -gt 0 ] || fail "failslab never fired in the kernel workers"
+ctrl=$(fabric_ctrl "$NQN")
+wait_for 60 grep -q live "/sys/class/nvme/${ctrl#/dev/}/state" ||
+	fail "controller not live after failslab"
+wait_for 30 test "$(p2p_ns "$NQN" 1 outstanding_bytes)" -eq 0 ||
+	fail "P2P buffers still outstanding after failslab"
+
+step "the reference region still verifies"
+fio --name=fault-ref --filename="$dev" --direct=1 --ioengine=libaio --rw=randwrite \
+	--bs=64k --iodepth=8 --size=4M --offset_increment=4096k --numjobs=1 \
+	--verify=crc32c --verify_only --verify_fatal=1 >/tmp/fault-verify.out 2>&1 ||
+	{ cat /tmp/fault-verify.out; fail "reference data does not verify after the faults"; }
+run_fio "$dev" randrw 64k 8 1 2M fault-after
+
+step "rmmod with a port enabled and a host connected"
+rc=0
+out=$(modprobe -r nvmet-dda 2>&1) || rc=$?
+echo "modprobe -r nvmet-dda: exit $rc: $out"
+[ "$rc" -ne 0 ] || fail "nvmet-dda unloaded under a connected host"
+grep -q '^nvmet_dda ' /proc/modules || fail "nvmet-dda is gone"
+run_fio "$dev" randrw 64k 8 1 1M fault-still
+host_disconnect "$NQN"
+nvmet_clear
+modprobe -r nvme-rdma
+modprobe -r nvmet-dda || fail "nvmet-dda does not unload after teardown"
