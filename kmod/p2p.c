@@ -223,6 +223,8 @@ void dda_provider_unlist(struct dda_provider *prov)
 {
 	lockdep_assert_held(&dda_p2p_lock);
 	WRITE_ONCE(prov->dead, true);
+	/* Pairs with the barrier after a command's outstanding increment. */
+	smp_mb();
 	list_del_rcu(&prov->entry);
 	atomic_inc(&dda_p2p_gen);
 }
@@ -582,15 +584,10 @@ u16 dda_data_alloc(struct dda_buf *b, struct nvmet_req *req, u16 portid,
 		reason = NVMET_DDA_STAT_FB_QUOTA;
 		goto no_p2p;
 	}
-	/* Outstanding before the pool is touched: a drain waits for it. */
-	dda_outstanding_reserve(&prov->st, len, 0);
 	sg = READ_ONCE(prov->dead) ? NULL :
 	     pci_p2pmem_alloc_sgl(prov->pdev, &nents, len);
 	if (!sg) {
 		dda_outstanding_release(&b->ns->st, len);
-		dda_outstanding_release(&prov->st, len);
-		if (!dda_counter(&prov->st, NVMET_DDA_STAT_OUTSTANDING_BYTES))
-			wake_up_all(&prov->drained);
 		dda_count(&prov->st, NVMET_DDA_STAT_ALLOC_FAILED, 1);
 		if (time_after(jiffies, READ_ONCE(prov->last_event) + HZ)) {
 			WRITE_ONCE(prov->last_event, jiffies);
@@ -598,6 +595,21 @@ u16 dda_data_alloc(struct dda_buf *b, struct nvmet_req *req, u16 portid,
 		}
 		dda_provider_put(prov);
 		reason = NVMET_DDA_STAT_FB_EXHAUSTED;
+		goto no_p2p;
+	}
+	/*
+	 * Outstanding (a full barrier), then @dead: either a drain sees this
+	 * buffer, or this sees the drain and gives the buffer back. (The pool
+	 * outlives both: its teardown waits for every page.)
+	 */
+	dda_outstanding_reserve(&prov->st, len, 0);
+	if (unlikely(READ_ONCE(prov->dead))) {
+		pci_p2pmem_free_sgl(prov->pdev, sg);
+		dda_outstanding_release(&b->ns->st, len);
+		dda_outstanding_release(&prov->st, len);
+		wake_up_all(&prov->drained);
+		dda_provider_put(prov);
+		reason = NVMET_DDA_STAT_FB_UNREACHABLE;
 		goto no_p2p;
 	}
 	dda_count(&prov->st, NVMET_DDA_STAT_P2P_IOS, 1);
