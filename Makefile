@@ -15,7 +15,9 @@
 #   make vm-shell        boot the test VM with an interactive shell
 #   make style           checkpatch on kmod/ and the uapi header
 #   make module-install  install the module for KDIR and run depmod
+#   make dkms-source     stage the DKMS source tree (DKMS_SOURCE=DIR)
 #   make dkms-install    register, build and install through DKMS
+#   make module-clean    remove the module's build products only (dkms.conf CLEAN)
 #   make clean
 
 TOP := $(CURDIR)
@@ -23,9 +25,14 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 BUILD := $(TOP)/build
 VERSION := $(shell cat $(TOP)/VERSION)
 DEPS := $(TOP)/scripts/install-deps
+# What DKMS gets (/usr/src/nvmet-dda-VERSION): the module's sources and what
+# `make module` needs to build them, nothing else (no tools/, no build/).
+DKMS_FILES := dkms.conf Makefile Kbuild VERSION kmod include scripts/find-nvmet-src
+DKMS_SOURCE ?= $(BUILD)/dkms-source/nvmet-dda-$(VERSION)
 
 .PHONY: all module tools check demo bench soak test-kernel vm-shell style \
-	module-install modprobe-conf dkms-install clean deps
+	module-install modprobe-conf dkms-source dkms-install module-clean \
+	clean deps
 
 all: tools module
 
@@ -68,13 +75,26 @@ vm-shell: deps
 style:
 	@$(TOP)/scripts/style
 
-dkms-install: modprobe-conf
-	dkms add $(TOP)
+# The DKMS source tree, sources only (no objects from an in-tree build).
+dkms-source:
+	rm -rf "$(DKMS_SOURCE)"
+	mkdir -p "$(DKMS_SOURCE)"
+	tar -C "$(TOP)" -cf - --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' \
+		--exclude='*.mod' --exclude='*.mod.c' --exclude='*.o.d' \
+		$(DKMS_FILES) | tar -C "$(DKMS_SOURCE)" -xf -
+
+# dkms add copies the staged tree to /usr/src/nvmet-dda-$(VERSION).
+dkms-install: dkms-source modprobe-conf
+	dkms add "$(DKMS_SOURCE)"
 	dkms build nvmet-dda/$(VERSION)
 	dkms install nvmet-dda/$(VERSION)
 
-clean:
-	rm -rf $(BUILD)
-	$(MAKE) -C tools clean
+# Also dkms.conf's CLEAN: works in a DKMS source tree, which has no tools/.
+module-clean:
+	rm -rf $(BUILD)/nvmet-src
 	rm -f *.o *.ko *.mod *.mod.c .*.cmd modules.order Module.symvers
 	rm -f kmod/*.o kmod/.*.cmd kmod/tests/*.o kmod/tests/.*.cmd
+
+clean: module-clean
+	rm -rf $(BUILD)
+	$(MAKE) -C tools clean
