@@ -582,11 +582,17 @@ static const struct nla_policy nvmet_dda_provider_policy[] = {
 	[NVMET_DDA_A_PROVIDER_SIZE] = { .type = NLA_U64 },
 };
 
+/* nvmet port numbers are 16 bits; NLA_POLICY_MAX only takes s16 limits. */
+static const struct netlink_range_validation dda_port_range = {
+	.min = 0,
+	.max = U16_MAX,
+};
+
 static const struct nla_policy nvmet_dda_policy_policy[] = {
 	[NVMET_DDA_A_SUBSYS] = { .type = NLA_NUL_STRING,
 				 .len = NVMET_DDA_NQN_MAX - 1 },
 	[NVMET_DDA_A_NSID] = NLA_POLICY_MIN(NLA_U32, 1),
-	[NVMET_DDA_A_PORT] = NLA_POLICY_MAX(NLA_U32, 0xffff),
+	[NVMET_DDA_A_PORT] = NLA_POLICY_FULL_RANGE(NLA_U32, &dda_port_range),
 	[NVMET_DDA_A_POLICY_MODE] = NLA_POLICY_MAX(NLA_U32,
 						   NVMET_DDA_MODE_MAX),
 	[NVMET_DDA_A_POLICY_PROVIDER] = { .type = NLA_NUL_STRING,
