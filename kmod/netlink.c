@@ -583,7 +583,7 @@ static const struct nla_policy nvmet_dda_provider_policy[] = {
 };
 
 /* nvmet port numbers are 16 bits; NLA_POLICY_MAX only takes s16 limits. */
-static const struct netlink_range_validation dda_port_range = {
+static struct netlink_range_validation dda_port_range __ro_after_init = {
 	.min = 0,
 	.max = U16_MAX,
 };
