@@ -469,3 +469,8 @@ fio_load() { # DEV RW BS IODEPTH SECONDS TAG
 		--rw="$2" --bs="$3" --iodepth="$4" --time_based --runtime="$5" \
 		--size=32M --output-format=json --output="/tmp/$6.raw"
 }
+
+# Whether the kernel log has TEXT (for wait_for).
+dmesg_has() { # TEXT
+	dmesg | grep -qF -- "$1"
+}
