@@ -29,11 +29,23 @@ host_connect "$NQN"
 dev=$(fabric_dev "$NQN" 1)
 
 step "the ivshmem provider is removed from the bus under verified I/O"
-run_fio "$dev" randrw 128k 16 2 24M fault-bar &
+avail=/sys/bus/pci/devices/$bar/p2pmem/available
+read -r idle <"$avail"
+run_fio "$dev" randrw 128k 16 2 48M fault-bar &
 fpid=$!
-wait_for 30 test "$(p2p_prov "$bar" outstanding_bytes)" -gt 0 ||
-	fail "no P2P buffer of $bar in use"
-echo 1 >"/sys/bus/pci/devices/$bar/remove"
+# Remove the device the moment its pool is in use (read without forking).
+inuse=
+for _ in $(seq 1 1200); do
+	read -r a <"$avail"
+	if [ "$a" -lt "$idle" ]; then
+		inuse=$((idle - a))
+		echo 1 >"/sys/bus/pci/devices/$bar/remove"
+		break
+	fi
+	sleep 0.05
+done
+[ -n "$inuse" ] || fail "no P2P buffer of $bar in use"
+echo "removed $bar with $inuse bytes of its pool in use"
 [ ! -e "/sys/bus/pci/devices/$bar" ] || fail "$bar still on the bus"
 wait "$fpid" || fail "verified fio failed across the provider removal"
 ddactl provider
