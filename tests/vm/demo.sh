@@ -37,11 +37,13 @@ echo "== host side: plain nvme-cli"
 host_connect "$NQN" >/dev/null
 nvme list
 dev=$(fabric_dev "$NQN" 1)
+p0=$(p2p_ns "$NQN" 1 p2p_bytes)
+h0=$(p2p_ns "$NQN" 1 host_bytes)
 echo "== fio randrw 128k, 2 jobs, crc32c verify, on $dev"
 run_fio "$dev" randrw 128k 16 2 8M demo | tail -n 2
 echo "== ddactl stats: bytes placed in P2P memory vs target DRAM"
 ddactl stats
-p2p=$(p2p_ns "$NQN" 1 p2p_bytes)
-host=$(p2p_ns "$NQN" 1 host_bytes)
-echo "== fio moved $(fio_bytes demo) bytes; P2P $p2p, host memory $host: $((100 * p2p / (p2p + host)))% through P2P"
+p2p=$(($(p2p_ns "$NQN" 1 p2p_bytes) - p0))
+host=$(($(p2p_ns "$NQN" 1 host_bytes) - h0))
+echo "== fio moved $(fio_bytes demo) bytes; of them P2P $p2p, target DRAM $host: $((100 * p2p / (p2p + host)))% through P2P"
 host_disconnect "$NQN" >/dev/null
