@@ -94,6 +94,7 @@ static int n_present;
 static const char *nqns[MAX_NQN];
 static int n_nqn;
 static uint32_t opt_nsid = 1, opt_port = 1;
+static int64_t opt_bar = -1, opt_offset = -1, opt_size = -1;	/* -c */
 
 static int fd = -1;
 static uint16_t family;
@@ -1031,7 +1032,8 @@ static const struct {
 
 /*
  * -c OP: one well-formed request for the first -q NQN and -N NSID (policy
- * ops), for the first -a address (provider ops; a safe one without -a).
+ * ops), for the first -a address (provider ops; a safe one without -a),
+ * with -b/-o/-z as PROVIDER_ADD's BAR, OFFSET and SIZE.
  */
 static int run_one(const char *op)
 {
@@ -1058,6 +1060,16 @@ static int run_one(const char *op)
 			put_str(m, NVMET_DDA_A_PROVIDER, pci);
 		break;
 	case NVMET_DDA_CMD_PROVIDER_ADD:
+		put_str(m, NVMET_DDA_A_PROVIDER, pci);
+		if (opt_bar >= 0)
+			put_u32(m, NVMET_DDA_A_PROVIDER_BAR, (uint32_t)opt_bar);
+		if (opt_offset >= 0)
+			put_u64(m, NVMET_DDA_A_PROVIDER_OFFSET,
+				(uint64_t)opt_offset);
+		if (opt_size >= 0)
+			put_u64(m, NVMET_DDA_A_PROVIDER_SIZE,
+				(uint64_t)opt_size);
+		break;
 	case NVMET_DDA_CMD_PROVIDER_DEL:
 		put_str(m, NVMET_DDA_A_PROVIDER, pci);
 		break;
@@ -1087,7 +1099,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: nlfuzz [-n N] [-s SEED] [-a BDF]... [-q NQN]... [-N NSID] [-P PORT]\n"
 		"              [-t SECONDS] [-E] [-v]\n"
-		"       nlfuzz -c OP [-q NQN] [-N NSID] [-a BDF]\n"
+		"       nlfuzz -c OP [-q NQN] [-N NSID] [-a BDF] [-b BAR] [-o OFFSET] [-z SIZE]\n"
 		"Fuzz the %s generic netlink family.\n"
 		"  -n N       messages to send (default 100000)\n"
 		"  -s SEED    PRNG seed (default: from the clock; printed)\n"
@@ -1102,7 +1114,8 @@ static void usage(FILE *f)
 		"  -c OP      send one request and print its errno; OP is one of\n"
 		"             info provider-get provider-dump provider-add\n"
 		"             provider-del policy-get policy-dump policy-set\n"
-		"             policy-del stats-get stats-dump\n",
+		"             policy-del stats-get stats-dump; -b, -o and -z add\n"
+		"             PROVIDER_ADD's BAR, OFFSET and SIZE\n",
 		NVMET_DDA_GENL_NAME);
 }
 
@@ -1141,7 +1154,7 @@ int main(int argc, char **argv)
 	unsigned long i;
 	double secs;
 
-	while ((c = getopt(argc, argv, "n:s:a:q:N:P:t:c:EvDh")) != -1) {
+	while ((c = getopt(argc, argv, "n:s:a:q:N:P:t:c:b:o:z:EvDh")) != -1) {
 		char *end;
 
 		switch (c) {
@@ -1183,6 +1196,14 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			opt_one = optarg;
+			break;
+		case 'b':
+		case 'o':
+		case 'z':
+			*(c == 'b' ? &opt_bar : c == 'o' ? &opt_offset :
+			  &opt_size) = (int64_t)strtoull(optarg, &end, 0);
+			if (*end)
+				goto bad;
 			break;
 		case 'E':
 			opt_eperm = true;
