@@ -14,7 +14,7 @@
  * the "BB:DD.F" of a PCI function present on this machine is regenerated.
  *
  * With -E (run it unprivileged) every intact request of a mutating command
- * must be answered EPERM. With -c OP one well-formed request is sent and its
+ * that passes genetlink's header check must be answered EPERM. With -c OP one well-formed request is sent and its
  * answer printed ("OP: EPERM"), for scripts.
  *
  * Exit status: 0 when every message was answered, 1 on a hang (no answer
@@ -877,6 +877,23 @@ static void probe(void)
 	free(m);
 }
 
+/*
+ * Would genl_header_check() pass @m? It refuses (EINVAL) a non-zero
+ * reserved field and flags other than REQUEST, ACK, ECHO and DUMP before it
+ * looks at permissions.
+ */
+static bool header_ok(const struct msg *m)
+{
+	const struct genlmsghdr *g = (const void *)(m->b + NLMSG_HDRLEN);
+	uint16_t f = ((const struct nlmsghdr *)m->b)->nlmsg_flags;
+
+	if (m->len < NLMSG_HDRLEN + GENL_HDRLEN || g->reserved)
+		return false;
+	if ((f & NLM_F_DUMP) == NLM_F_DUMP)
+		f &= ~NLM_F_DUMP;
+	return !(f & ~(NLM_F_REQUEST | NLM_F_ACK | NLM_F_ECHO));
+}
+
 static bool mutating(uint8_t cmd)
 {
 	return cmd == NVMET_DDA_CMD_PROVIDER_ADD ||
@@ -1280,7 +1297,7 @@ int main(int argc, char **argv)
 		by_kind[kind]++;
 		err = exchange(m);
 		if (opt_eperm && m->intact && mutating(m->cmd) &&
-		    m->len >= NLMSG_HDRLEN + GENL_HDRLEN && err != EPERM) {
+		    header_ok(m) && err != EPERM) {
 			n_eperm_bad++;
 			fprintf(stderr,
 				"nlfuzz: mutating command %u answered %s, not EPERM\n",

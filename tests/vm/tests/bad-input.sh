@@ -58,12 +58,13 @@ n=0
 # row CODE TEXT CMD...: CMD exits CODE, its output contains TEXT (any case),
 # and the state is what it was.
 row() {
-	local want=$1 text=$2 rc=0 out now
+	local want=$1 text=$2 rc=0 out now cmd
 	shift 2
 	n=$((n + 1))
 	out=$("$@" 2>&1) || rc=$?
 	out=$(tr '\n' ' ' <<<"$out" | sed "s|$NVMET_CFS|CFS|g")
-	printf 'row %2d: exit %d: %s => %s\n' "$n" "$rc" "$(sed "s|$NVMET_CFS|CFS|g" <<<"$*")" "${out:0:200}"
+	cmd=$(sed "s|$NVMET_CFS|CFS|g" <<<"$*")
+	printf 'row %2d: exit %d: %s => %s\n' "$n" "$rc" "${cmd:0:100}" "${out:0:160}"
 	[ "$rc" -eq "$want" ] || fail "row $n: exit $rc, want $want"
 	grep -qiF -- "$text" <<<"$out" || fail "row $n: output lacks '$text'"
 	now=$(state)
@@ -81,7 +82,7 @@ row 1 "Invalid argument" cfs_write ports/2/addr_adrfam ipv5
 row 1 "Invalid argument" cfs_write ports/2/addr_traddr "$long"
 row 1 "Invalid argument" cfs_write ports/2/addr_trsvcid "${long:0:40}"
 row 1 "Invalid argument" cfs_write ports/2/param_inline_data_size lots
-row 1 "out of range" cfs_write ports/2/param_inline_data_size 99999999999
+row 1 "Invalid argument" cfs_write ports/2/param_inline_data_size 99999999999
 row 1 "Invalid argument" cfs_write ports/2/addr_treq maybe
 row 1 "Permission denied" cfs_write ports/1/addr_trsvcid 4499
 row 1 "Permission denied" cfs_write ports/1/param_inline_data_size 8192
@@ -146,10 +147,10 @@ step "the kernel's answer to what ddactl does not send"
 row 0 "provider-add: EINVAL" nlfuzz -c provider-add -a "$ivs" -b 2 -o 0x100000
 row 0 "provider-add: EINVAL" nlfuzz -c provider-add -a "$ivs" -b 2 -z 0x1000
 row 0 "provider-add: EINVAL" nlfuzz -c provider-add -a "$ivs" -b 2 -z 0
-row 0 "provider-add: EINVAL" nlfuzz -c provider-add -a "$ivs" -b 7
+row 0 "provider-add: ERANGE" nlfuzz -c provider-add -a "$ivs" -b 7
 row 0 "provider-add: EINVAL" nlfuzz -c provider-add -a "$ivs" -b 2 -o 0xffffffffffe00000 -z 0x400000
 row 0 "provider-add: EINVAL" nlfuzz -c provider-add -a "$ivs" -b 2 -o 0x200000 -z 0xffffffffffe00000
-row 0 "policy-set: EINVAL" nlfuzz -c policy-set -q "$SUB" -N 0
+row 0 "policy-set: ERANGE" nlfuzz -c policy-set -q "$SUB" -N 0
 row 0 "policy-del: ENOENT" nlfuzz -c policy-del -q "$SUB" -N 5
 
 echo "bad input: $n rows, state unchanged after each"
