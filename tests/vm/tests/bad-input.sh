@@ -110,7 +110,7 @@ row 2 "not a valid NQN" ddactl subsys add nvmet-always
 row 2 "from 1 to 4294967294" ddactl ns add "$SUB" 0 --path "$ssd"
 row 3 "does not exist" ddactl ns add "$SUB" 3 --path /dev/no-such-disk
 row 5 "Cannot assign requested address" ddactl port link 3 "$SUB"
-row 4 "disable it first" ddactl ns set "$SUB" 1 --path /dev/null
+row 4 "disable it first" ddactl ns set "$SUB" 1 --path "$ssd"
 
 step "ddactl: offload rules"
 row 2 "use off, prefer or require" ddactl offload set "$SUB" 1 mode fast
