@@ -94,7 +94,9 @@ static int n_present;
 static const char *nqns[MAX_NQN];
 static int n_nqn;
 static uint32_t opt_nsid = 1, opt_port = 1;
-static int64_t opt_bar = -1, opt_offset = -1, opt_size = -1;	/* -c */
+/* -c: PROVIDER_ADD's BAR, OFFSET and SIZE, each sent when given. */
+static uint64_t opt_bar, opt_offset, opt_size;
+static bool opt_bar_set, opt_offset_set, opt_size_set;
 
 static int fd = -1;
 static uint16_t family;
@@ -1078,14 +1080,12 @@ static int run_one(const char *op)
 		break;
 	case NVMET_DDA_CMD_PROVIDER_ADD:
 		put_str(m, NVMET_DDA_A_PROVIDER, pci);
-		if (opt_bar >= 0)
+		if (opt_bar_set)
 			put_u32(m, NVMET_DDA_A_PROVIDER_BAR, (uint32_t)opt_bar);
-		if (opt_offset >= 0)
-			put_u64(m, NVMET_DDA_A_PROVIDER_OFFSET,
-				(uint64_t)opt_offset);
-		if (opt_size >= 0)
-			put_u64(m, NVMET_DDA_A_PROVIDER_SIZE,
-				(uint64_t)opt_size);
+		if (opt_offset_set)
+			put_u64(m, NVMET_DDA_A_PROVIDER_OFFSET, opt_offset);
+		if (opt_size_set)
+			put_u64(m, NVMET_DDA_A_PROVIDER_SIZE, opt_size);
 		break;
 	case NVMET_DDA_CMD_PROVIDER_DEL:
 		put_str(m, NVMET_DDA_A_PROVIDER, pci);
@@ -1105,6 +1105,8 @@ static int run_one(const char *op)
 	}
 	msg_finish(m);
 	err = exchange(m);
+	if (opt_dry)
+		dump_last();
 	printf("%s: %s (%d), %lu repl%s\n", op, errname(err), err, n_replies,
 	       n_replies == 1 ? "y" : "ies");
 	free(m);
@@ -1215,10 +1217,20 @@ int main(int argc, char **argv)
 			opt_one = optarg;
 			break;
 		case 'b':
+			opt_bar = strtoull(optarg, &end, 0);
+			opt_bar_set = true;
+			if (*end)
+				goto bad;
+			break;
 		case 'o':
+			opt_offset = strtoull(optarg, &end, 0);
+			opt_offset_set = true;
+			if (*end)
+				goto bad;
+			break;
 		case 'z':
-			*(c == 'b' ? &opt_bar : c == 'o' ? &opt_offset :
-			  &opt_size) = (int64_t)strtoull(optarg, &end, 0);
+			opt_size = strtoull(optarg, &end, 0);
+			opt_size_set = true;
 			if (*end)
 				goto bad;
 			break;

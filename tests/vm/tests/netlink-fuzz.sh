@@ -26,8 +26,9 @@ flag=/tmp/netlink-fuzz.io
 
 cleanup() {
 	rm -f "$flag"
-	[ -n "${iopid:-}" ] && kill "$iopid" 2>/dev/null && wait "$iopid" 2>/dev/null
-	[ -n "${ivs:-}" ] && ddactl provider del "$ivs" >/dev/null 2>&1
+	# Under set -e a failing command would end the trap with its status.
+	[ -z "${iopid:-}" ] || { kill "$iopid" 2>/dev/null && wait "$iopid" 2>/dev/null; } || true
+	[ -z "${ivs:-}" ] || ddactl provider del "$ivs" >/dev/null 2>&1 || true
 	transport_cleanup
 }
 trap cleanup EXIT

@@ -19,9 +19,10 @@ NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 NOCAP=(setpriv --inh-caps=-net_admin --bounding-set=-net_admin)
 
 cleanup() {
-	[ -n "${ivs:-}" ] && ddactl provider del "$ivs" >/dev/null 2>&1
-	ddactl offload del "$NQN" 1 >/dev/null 2>&1
-	ddactl offload del port 3 >/dev/null 2>&1
+	# Under set -e a failing command would end the trap with its status.
+	[ -z "${ivs:-}" ] || ddactl provider del "$ivs" >/dev/null 2>&1 || true
+	ddactl offload del "$NQN" 1 >/dev/null 2>&1 || true
+	ddactl offload del port 3 >/dev/null 2>&1 || true
 	rm -rf "$BIN"
 	modprobe -r nvmet-dda nvmet 2>/dev/null || true
 }
