@@ -153,25 +153,43 @@ static int nvmet_dda_provider_get_doit(struct sk_buff *skb,
 	return genlmsg_reply(msg, info);
 }
 
+/* The provider at position @pos of the list, with a reference, or NULL. */
+static struct dda_provider *dda_provider_nth(long pos)
+{
+	struct dda_provider *prov, *found = NULL;
+	long i = 0;
+
+	mutex_lock(&dda_p2p_lock);
+	list_for_each_entry(prov, &dda_providers, entry) {
+		if (i++ == pos) {
+			kref_get(&prov->ref);
+			found = prov;
+			break;
+		}
+	}
+	mutex_unlock(&dda_p2p_lock);
+	return found;
+}
+
 static int nvmet_dda_provider_get_dumpit(struct sk_buff *skb,
 					 struct netlink_callback *cb)
 {
 	struct dda_provider *prov;
-	long i = 0;
 	int ret = 0;
 
 	if (!cb->args[0])
 		dda_p2p_scan();
-	mutex_lock(&dda_p2p_lock);
-	list_for_each_entry(prov, &dda_providers, entry) {
-		if (i++ < cb->args[0])
-			continue;
+	/*
+	 * Not under dda_p2p_lock: filling takes the device lock, and the BAR
+	 * driver's probe and remove take dda_p2p_lock under it.
+	 */
+	while ((prov = dda_provider_nth(cb->args[0]))) {
 		ret = dda_provider_msg(skb, cb, NULL, prov);
+		dda_provider_put(prov);
 		if (ret)
 			break;
 		cb->args[0]++;
 	}
-	mutex_unlock(&dda_p2p_lock);
 	/* A full skb ends this part of the dump; the next one goes on. */
 	if (ret == -EMSGSIZE && skb->len)
 		return skb->len;
@@ -582,10 +600,13 @@ static const struct nla_policy nvmet_dda_provider_policy[] = {
 	[NVMET_DDA_A_PROVIDER_SIZE] = { .type = NLA_U64 },
 };
 
-/* nvmet port numbers are 16 bits; NLA_POLICY_MAX only takes s16 limits. */
-static struct netlink_range_validation dda_port_range __ro_after_init = {
-	.min = 0,
-	.max = U16_MAX,
+/*
+ * Port IDs are 16 bits. Not NLA_POLICY_MAX(NLA_U32, 0xffff): where a
+ * policy's min and max are s16 (6.1 among them) that max is -1, which trips
+ * the WARN in nla_get_range_unsigned() and lets every u32 through.
+ */
+static struct netlink_range_validation dda_port_range = {
+	.max = 0xffff,
 };
 
 static const struct nla_policy nvmet_dda_policy_policy[] = {

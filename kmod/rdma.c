@@ -1384,6 +1384,7 @@ static int dda_rdma_add_port(struct nvmet_port *nport)
 {
 	struct nvmf_disc_rsp_page_entry *da = &nport->disc_addr;
 	int portid = le16_to_cpu(da->portid);
+	int asked = nport->inline_data_size, inline_size = asked;
 	struct dda_rdma_port *port;
 	u16 af;
 	int ret;
@@ -1407,13 +1408,12 @@ static int dda_rdma_add_port(struct nvmet_port *nport)
 		return -EINVAL;
 	}
 
-	if (nport->inline_data_size < 0) {
-		nport->inline_data_size = DDA_RDMA_DEFAULT_INLINE_SIZE;
-	} else if (nport->inline_data_size > DDA_RDMA_MAX_INLINE_SIZE) {
+	if (inline_size < 0) {
+		inline_size = DDA_RDMA_DEFAULT_INLINE_SIZE;
+	} else if (inline_size > DDA_RDMA_MAX_INLINE_SIZE) {
 		pr_warn("port %d: inline_data_size %d reduced to %d\n",
-			portid, nport->inline_data_size,
-			DDA_RDMA_MAX_INLINE_SIZE);
-		nport->inline_data_size = DDA_RDMA_MAX_INLINE_SIZE;
+			portid, inline_size, DDA_RDMA_MAX_INLINE_SIZE);
+		inline_size = DDA_RDMA_MAX_INLINE_SIZE;
 	}
 
 	port = kzalloc(sizeof(*port), GFP_KERNEL);
@@ -1432,10 +1432,16 @@ static int dda_rdma_add_port(struct nvmet_port *nport)
 		goto out_free_port;
 	}
 
+	/*
+	 * Queues of the listener read the size: set it first, and give the
+	 * port back as it came when it cannot be enabled.
+	 */
+	nport->inline_data_size = inline_size;
 	ret = dda_rdma_listen(port);
 	if (ret) {
 		pr_err("port %d: cannot listen on %pISpc: %d\n", portid,
 		       (struct sockaddr *)&port->addr, ret);
+		nport->inline_data_size = asked;
 		goto out_free_port;
 	}
 

@@ -18,8 +18,9 @@
  * - Integers are at least 32 bits wide; booleans are NLA_U8 holding 0 or 1.
  * - Flag words carry an _ALL mask; a request setting a bit outside it is
  *   rejected.
- * - Mutating commands (ADD, SET, DEL) require CAP_NET_ADMIN in the user
- *   namespace that owns the network namespace; GET commands are unprivileged.
+ * - Mutating commands (ADD, SET, DEL) require CAP_NET_ADMIN in the initial
+ *   user namespace (the module's state is global, not per network
+ *   namespace); GET commands are unprivileged.
  * - GET commands with NLM_F_DUMP answer one message per object; filter
  *   attributes in the request narrow the dump.
  * - Counters are NLA_U64 (padded with NVMET_DDA_A_PAD, inside
