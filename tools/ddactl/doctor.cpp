@@ -444,7 +444,8 @@ Doctor::Route Doctor::route(const PciDev &a, const PciDev &b, const std::string 
 	} else if (a.root == b.root) {
 		via = "they only share the root complex (" + a.root + ")";
 	} else {
-		via = "they are below different host bridges (" + a.root + ", " + b.root + ")";
+		via = "they are below different host bridges (" + std::min(a.root, b.root) +
+		      ", " + std::max(a.root, b.root) + ")";
 	}
 	std::string why;
 	r.ok = whitelisted(a, b, why);
