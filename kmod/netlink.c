@@ -582,11 +582,20 @@ static const struct nla_policy nvmet_dda_provider_policy[] = {
 	[NVMET_DDA_A_PROVIDER_SIZE] = { .type = NLA_U64 },
 };
 
+/*
+ * NLA_POLICY_MAX() keeps its bound in an s16 on 6.1: 0xffff would be -1 and
+ * trip the WARN in nla_get_range_unsigned(). A full range has no such limit.
+ */
+static const struct netlink_range_validation nvmet_dda_port_range = {
+	.min = 0,
+	.max = 0xffff,
+};
+
 static const struct nla_policy nvmet_dda_policy_policy[] = {
 	[NVMET_DDA_A_SUBSYS] = { .type = NLA_NUL_STRING,
 				 .len = NVMET_DDA_NQN_MAX - 1 },
 	[NVMET_DDA_A_NSID] = NLA_POLICY_MIN(NLA_U32, 1),
-	[NVMET_DDA_A_PORT] = NLA_POLICY_MAX(NLA_U32, 0xffff),
+	[NVMET_DDA_A_PORT] = NLA_POLICY_FULL_RANGE(NLA_U32, &nvmet_dda_port_range),
 	[NVMET_DDA_A_POLICY_MODE] = NLA_POLICY_MAX(NLA_U32,
 						   NVMET_DDA_MODE_MAX),
 	[NVMET_DDA_A_POLICY_PROVIDER] = { .type = NLA_NUL_STRING,

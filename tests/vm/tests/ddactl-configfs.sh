@@ -12,7 +12,8 @@ HOST2=nqn.2026-11.io.example:host2
 IMG=/tmp/ddactl-cfs.img
 SAMPLE=/tmp/nvmetcli-sample.json
 SAVED=/tmp/ddactl-saved.json
-EMPTY=$(printf '{\n  "hosts": [],\n  "ports": [],\n  "subsystems": []\n}')
+# nvmet-dda is loaded (below), so every save has its P2P section.
+EMPTY=$(printf '{\n  "hosts": [],\n  "nvmet_dda": {\n    "offload": [],\n    "providers": []\n  },\n  "ports": [],\n  "subsystems": []\n}')
 
 cleanup() {
 	ddactl config clear >/dev/null 2>&1 || true
@@ -56,7 +57,6 @@ cfs() { # PATH: an attribute's value, as ddactl reads it
 
 ssd=$(local_ssd)
 modprobe nvmet
-modprobe nvmet-rdma
 modprobe nvme-loop	# the loop transport (target side)
 modprobe nvme-rdma
 rxe_up

@@ -100,7 +100,7 @@ ddactl provider add "$bar" bar 2 size 2M
 ddactl -j monitor -c 1 >/tmp/ddactl-p2p-event.json &
 mpid=$!
 sleep 1
-run_fio "$dev" randrw 128k 32 1 4M p2pcli-dry
+run_fio "$dev" randrw 128k 32 2 16M p2pcli-dry
 wait_for 10 test -s /tmp/ddactl-p2p-event.json || fail "no pool-dry event"
 wait "$mpid" || fail "ddactl monitor failed"
 mpid=
