@@ -230,6 +230,8 @@ expect_eq "sample uuid" "$(cfs "subsystems/$L/namespaces/1/device_uuid")" 0f5c2d
 expect_eq "sample nguid" "$(cfs "subsystems/$L/namespaces/1/device_nguid")" 01234567-89ab-cdef-0123-456789abcdef
 expect_eq "sample ns enabled" "$(cfs "subsystems/$R/namespaces/1/enable") $(cfs "subsystems/$L/namespaces/1/enable") $(cfs "subsystems/$L/namespaces/7/enable")" \
 	"1 1 0"
+# A new file: the nvmet_future section of the old one stays behind.
+rm -f "$SAVED"
 ddactl config save "$SAVED"
 ddactl config restore --clear "$SAVED"
 ddactl config save /tmp/ddactl-second.json
