@@ -18,6 +18,7 @@
 #include "config.hpp"
 #include "errors.hpp"
 #include "fake_configfs.hpp"
+#include "fake_p2p.hpp"
 #include "target.hpp"
 
 using namespace ddactl;
@@ -45,6 +46,12 @@ std::string slurp(const std::string &path)
 struct Fake {
 	TempDir dir;
 	std::shared_ptr<FakeState> st = std::make_shared<FakeState>();
+	// nvmet-dda is not loaded unless a test loads it.
+	std::shared_ptr<FakeP2pState> p2p = [] {
+		auto s = std::make_shared<FakeP2pState>();
+		s->loaded = false;
+		return s;
+	}();
 	std::string disk = (dir.path() / "disk.img").string();
 	std::string file = (dir.path() / "etc" / "config.json").string();
 
@@ -68,7 +75,8 @@ struct Fake {
 		const auto s = st;
 		const int code = ddactl::run(
 			static_cast<int>(argv.size()), argv.data(), out, err,
-			[s](const std::string &cfs) { return std::make_unique<FakeConfigfs>(cfs, s); });
+			[s](const std::string &cfs) { return std::make_unique<FakeConfigfs>(cfs, s); },
+			fake_p2p(p2p));
 		return {code, out.str(), err.str()};
 	}
 
@@ -179,7 +187,7 @@ TEST_CASE("unknown top-level sections survive save and restore", "[config]")
 	f.populate();
 	f.ok({"config", "save", f.file});
 	json j = json::parse(slurp(f.file));
-	j["nvmet_dda"] = json::parse(R"({"providers": [{"name": "cmb0"}], "offload": []})");
+	j["nvmet_future"] = json::parse(R"({"things": [{"name": "x"}]})");
 	std::ofstream(f.file) << j.dump(2) << "\n";
 	const std::string with_extra = slurp(f.file);
 
@@ -189,7 +197,7 @@ TEST_CASE("unknown top-level sections survive save and restore", "[config]")
 	// A restore says it does not apply it, and applies the rest.
 	const Run r = f.run({"config", "restore", "--clear", f.file});
 	CHECK(r.code == 0);
-	CHECK(r.err == "Warning: config " + f.file + ": section \"nvmet_dda\" is not "
+	CHECK(r.err == "Warning: config " + f.file + ": section \"nvmet_future\" is not "
 		       "applied by this version of ddactl.\n");
 	f.ok({"config", "save", f.file});
 	CHECK(slurp(f.file) == with_extra);
@@ -358,4 +366,296 @@ TEST_CASE("config clear empties the target", "[config]")
 	auto t = f.tree();
 	CHECK(Nvmet(*t).load().empty());
 	f.ok({"config", "clear"});	// nothing to do is fine
+}
+
+// --- the nvmet_dda section -------------------------------------------------
+
+namespace {
+
+const std::string ivshmem = "0000:03:00.0";
+const std::string ssd_cmb = "0000:02:00.0";
+
+// The module with a CMB, a BAR provider and three rules.
+void load_p2p(FakeP2pState &p)
+{
+	p.loaded = true;
+	p.providers = {fake_provider(ivshmem, NVMET_DDA_PROVIDER_BAR, 32ull << 20, 2, 2ull << 20),
+		       fake_provider(ssd_cmb, NVMET_DDA_PROVIDER_CMB, 64ull << 20)};
+	p.rules = {{{sub1, 3, std::nullopt}, NVMET_DDA_MODE_REQUIRE, ivshmem, 4096, 1ull << 20},
+		   {{"", 0, 10}, NVMET_DDA_MODE_PREFER, "auto", 0, 0},
+		   {{sub1, 1, std::nullopt}, NVMET_DDA_MODE_PREFER, "cmb", 0, 0}};
+}
+
+const char *p2p_json = R"({
+    "offload": [
+      {
+        "max_bytes": 0,
+        "min_io": 0,
+        "mode": "prefer",
+        "port": 10,
+        "provider": "auto"
+      },
+      {
+        "max_bytes": 0,
+        "min_io": 0,
+        "mode": "prefer",
+        "nsid": 1,
+        "provider": "cmb",
+        "subsys": "nqn.2026-11.io.nvmet-dda:disk1"
+      },
+      {
+        "max_bytes": 1048576,
+        "min_io": 4096,
+        "mode": "require",
+        "nsid": 3,
+        "provider": "0000:03:00.0",
+        "subsys": "nqn.2026-11.io.nvmet-dda:disk1"
+      }
+    ],
+    "providers": [
+      {
+        "address": "0000:03:00.0",
+        "bar": 2,
+        "offset": 2097152,
+        "size": 33554432
+      }
+    ]
+  })";
+
+} // namespace
+
+TEST_CASE("the nvmet_dda section: BAR providers and every rule, sorted", "[config][p2p]")
+{
+	FakeP2pState p;
+	load_p2p(p);
+	const P2pConfig c = p2p_config_of(p.providers, p.rules);
+	REQUIRE(c.providers.size() == 1);	// the CMB belongs to nvme-pci
+	CHECK(c.providers[0] == BarProvider{ivshmem, 2, 2ull << 20, 32ull << 20});
+	REQUIRE(c.rules.size() == 3);
+	CHECK(c.rules[0].target.port == 10u);	// ports first
+	CHECK(c.rules[1].target.nsid == 1);
+	CHECK(c.rules[2].target.nsid == 3);
+
+	// Serialized inside the file, two-space indent, sorted keys.
+	const std::string text = serialize(Target{}, json::object(), c);
+	CHECK(text == "{\n  \"hosts\": [],\n  \"nvmet_dda\": " + std::string(p2p_json) +
+			      ",\n  \"ports\": [],\n  \"subsystems\": []\n}\n");
+
+	// And parsed back to the same thing, not as an unknown section.
+	const ConfigFile cfg = parse_config(text, "x");
+	REQUIRE(cfg.p2p);
+	CHECK(*cfg.p2p == c);
+	CHECK(cfg.extra.empty());
+	CHECK(cfg.warnings.empty());
+	CHECK(serialize(cfg.target, cfg.extra, cfg.p2p) == text);
+
+	// Numbers may be strings, as nvmetcli writes them; order does not matter.
+	const ConfigFile loose = parse_config(R"({"nvmet_dda": {"offload": [
+		{"subsys": "s", "nsid": "2", "mode": "off", "provider": "auto"},
+		{"port": "1", "mode": "require", "provider": "03:00.0", "min_io": "512"}],
+		"providers": [{"address": "03:00.0", "bar": "2", "offset": 0, "size": "4194304"}]}})",
+					      "y");
+	REQUIRE(loose.p2p);
+	CHECK(loose.p2p->providers[0] == BarProvider{ivshmem, 2, 0, 4ull << 20});
+	CHECK(loose.p2p->rules[0].target.port == 1u);
+	CHECK(loose.p2p->rules[0].provider == ivshmem);
+	CHECK(loose.p2p->rules[0].min_io == 512);
+	CHECK(loose.p2p->rules[1].target.subsys == "s");
+	CHECK(loose.p2p->rules[1].provider == "auto");
+	CHECK(loose.p2p->rules[1].max_bytes == 0);
+
+	// An empty section is kept as one.
+	const ConfigFile empty = parse_config(R"({"nvmet_dda": {}})", "z");
+	REQUIRE(empty.p2p);
+	CHECK(empty.p2p->empty());
+	CHECK(describe(c.rules[2]) == "set offload rule of namespace " + sub1 +
+					      " 3: mode require provider 0000:03:00.0 "
+					      "min-io 4096 max-bytes 1048576");
+	CHECK(describe(c.providers[0]) ==
+	      "add provider 0000:03:00.0 bar 2 offset 2MiB size 32MiB");
+}
+
+TEST_CASE("bad nvmet_dda sections are refused before anything is applied", "[config][p2p]")
+{
+	const auto bad = [](const std::string &section, const std::string &msg) {
+		INFO(section);
+		CHECK_THROWS_WITH(parse_config(R"({"nvmet_dda": )" + section + "}", "f"),
+				  Catch::StartsWith("config f: nvmet_dda") && Catch::Contains(msg));
+	};
+	bad("[]", "must be an object");
+	bad(R"({"providers": {}})", "must be a list");
+	bad(R"({"providers": [{"bar": 2, "offset": 0, "size": 2097152}]})", "has no \"address\"");
+	bad(R"({"providers": [{"address": "zz", "bar": 2, "offset": 0, "size": 2097152}]})",
+	    "PCI address");
+	bad(R"({"providers": [{"address": "03:00.0", "offset": 0, "size": 2097152}]})",
+	    "has no \"bar\"");
+	bad(R"({"providers": [{"address": "03:00.0", "bar": 6, "offset": 0, "size": 2097152}]})",
+	    "from 0 to 5");
+	bad(R"({"providers": [{"address": "03:00.0", "bar": 2, "offset": 4096, "size": 2097152}]})",
+	    "multiples of 2MiB");
+	bad(R"({"providers": [{"address": "03:00.0", "bar": 2, "offset": 0, "size": 2097152},
+		{"address": "0000:03:00.0", "bar": 2, "offset": 0, "size": 2097152}]})",
+	    "listed twice");
+	bad(R"({"offload": [{"mode": "prefer", "provider": "auto"}]})", "has no \"subsys\"");
+	bad(R"({"offload": [{"subsys": "s", "mode": "prefer", "provider": "auto"}]})",
+	    "has no \"nsid\"");
+	bad(R"({"offload": [{"port": 1, "nsid": 1, "mode": "prefer", "provider": "auto"}]})",
+	    "either port or subsys");
+	bad(R"({"offload": [{"port": 70000, "mode": "prefer", "provider": "auto"}]})",
+	    "from 0 to 65535");
+	bad(R"({"offload": [{"port": 1, "mode": "always", "provider": "auto"}]})", "always");
+	bad(R"({"offload": [{"port": 1, "mode": "off", "provider": "nic"}]})", "nic");
+	bad(R"({"offload": [{"port": 1, "mode": "off"}]})", "has no \"provider\"");
+	bad(R"({"offload": [{"port": 1, "mode": "off", "provider": "auto", "min_io": 4294967296}]})",
+	    "less than 4GiB");
+	bad(R"({"offload": [{"port": 1, "mode": "off", "provider": "auto"},
+		{"port": 1, "mode": "prefer", "provider": "auto"}]})", "listed twice");
+
+	const ConfigFile cfg = parse_config(
+		R"({"nvmet_dda": {"offload": [], "providers": [], "pools": 1}})", "f");
+	REQUIRE(cfg.warnings.size() == 1);
+	CHECK_THAT(cfg.warnings[0], Catch::Contains("ignoring \"pools\""));
+}
+
+TEST_CASE("save has the nvmet_dda section exactly when the module is loaded", "[config][p2p]")
+{
+	Fake f;
+	f.populate();
+	const std::string without = f.ok({"config", "save", "-"});
+	CHECK_FALSE(json::parse(without).contains("nvmet_dda"));
+
+	load_p2p(*f.p2p);
+	const std::string with = f.ok({"config", "save", "-"});
+	CHECK(json::parse(with)["nvmet_dda"] == json::parse(p2p_json));
+	// To a file: the same bytes, whatever the file it replaces held.
+	f.ok({"config", "save", f.file});
+	CHECK(slurp(f.file) == with);
+	f.p2p->rules.clear();
+	f.ok({"config", "save", f.file});
+	CHECK(json::parse(slurp(f.file))["nvmet_dda"]["offload"] == json::array());
+	CHECK(slurp(f.file) == f.ok({"config", "save", "-"}));
+
+	// Module unloaded: the section goes, not kept from the old file.
+	f.p2p->loaded = false;
+	f.ok({"config", "save", f.file});
+	CHECK(slurp(f.file) == without);
+}
+
+TEST_CASE("save, clear, restore, save with providers and rules: same bytes", "[config][p2p]")
+{
+	Fake f;
+	f.populate();
+	load_p2p(*f.p2p);
+	f.ok({"config", "save", f.file});
+	const std::string first = slurp(f.file);
+
+	f.ok({"config", "clear"});
+	CHECK(f.p2p->rules.empty());
+	REQUIRE(f.p2p->providers.size() == 1);	// the CMB stays
+	CHECK(f.p2p->providers[0].address == ssd_cmb);
+	CHECK(json::parse(f.ok({"config", "save", "-"}))["nvmet_dda"] ==
+	      json::parse(R"({"offload": [], "providers": []})"));
+
+	f.p2p->calls.clear();
+	const Run r = f.run({"config", "restore", f.file});
+	INFO(r.err);
+	REQUIRE(r.code == 0);
+	CHECK(r.err.empty());
+	// Providers before rules, after every configfs change.
+	CHECK(f.p2p->calls == std::vector<std::string>{
+				      "add " + ivshmem, "set port 10",
+				      "set namespace " + sub1 + " 1",
+				      "set namespace " + sub1 + " 3"});
+	f.ok({"config", "save", f.file});
+	CHECK(slurp(f.file) == first);
+
+	// restore --clear over itself: rules and providers replaced.
+	f.ok({"config", "restore", "--clear", f.file});
+	f.ok({"config", "save", f.file});
+	CHECK(slurp(f.file) == first);
+}
+
+TEST_CASE("restore skips an identical provider and refuses live rules", "[config][p2p]")
+{
+	Fake f;
+	f.populate();
+	load_p2p(*f.p2p);
+	f.ok({"config", "save", f.file});
+	f.ok({"config", "clear"});
+	// The provider is still there (say, published again after a reboot).
+	f.p2p->providers.push_back(
+		fake_provider(ivshmem, NVMET_DDA_PROVIDER_BAR, 32ull << 20, 2, 2ull << 20));
+	Run r = f.run({"config", "restore", f.file});
+	CHECK(r.code == 0);
+	CHECK(r.err == "Warning: config " + f.file + ": skipped 'add provider 0000:03:00.0 "
+		       "bar 2 offset 2MiB size 32MiB': an identical provider already exists.\n");
+	CHECK(f.p2p->rules.size() == 3);
+
+	// Rules count as configuration.
+	f.ok({"config", "clear"});
+	f.p2p->rules = {{{"", 0, 4}, NVMET_DDA_MODE_PREFER, "auto", 0, 0}};
+	r = f.run({"config", "restore", f.file});
+	CHECK(r.code == 4);
+	CHECK_THAT(r.err, Catch::Contains("(0 port(s), 0 subsystem(s), 0 host(s), 1 offload "
+					  "rule(s)); use --clear"));
+}
+
+TEST_CASE("a failed P2P step is reported like a configfs one", "[config][p2p]")
+{
+	Fake f;
+	f.populate();
+	load_p2p(*f.p2p);
+	f.ok({"config", "save", f.file});
+	f.ok({"config", "clear"});
+
+	// A different region on the same function.
+	f.p2p->providers.push_back(fake_provider(ivshmem, NVMET_DDA_PROVIDER_BAR, 8ull << 20, 2, 0));
+	Run r = f.run({"config", "restore", f.file});
+	INFO(r.err);
+	CHECK(r.code == 5);
+	CHECK_THAT(r.err, Catch::Contains("\nFailed:\n  add provider 0000:03:00.0 bar 2 offset "
+					  "2MiB size 32MiB\nNot applied:\n  set offload rule of "
+					  "port 10: mode prefer"));
+	CHECK_THAT(r.err, Catch::Contains("  link port 2 to subsystem " + sub1 + "\n"));
+	CHECK_THAT(r.err, Catch::EndsWith(
+				  "Error: config " + f.file + ": add provider 0000:03:00.0 bar 2 "
+				  "offset 2MiB size 32MiB: provider 0000:03:00.0 already exists "
+				  "with another region or kind; delete it ('ddactl provider del "
+				  "0000:03:00.0'); fix the file, then run 'ddactl config restore "
+				  "--clear " + f.file + "'.\n"));
+
+	// The kernel refusing a rule: its errno sets the exit code.
+	f.p2p->providers.pop_back();
+	f.p2p->fail["set namespace " + sub1 + " 3"] = ENODEV;
+	r = f.run({"config", "restore", "--clear", f.file});
+	CHECK(r.code == 3);
+	CHECK_THAT(r.err, Catch::Contains("\nFailed:\n  set offload rule of namespace " + sub1 +
+					  " 3: mode require provider 0000:03:00.0 min-io 4096 "
+					  "max-bytes 1048576\nNot applied:\n  (nothing)\n"));
+	CHECK_THAT(r.err, Catch::Contains(": offload rule of namespace " + sub1 + " 3: "
+					  "injected failure (No such device)"));
+	CHECK(f.p2p->rules.size() == 2);
+}
+
+TEST_CASE("restore of a section without the module stops before configfs", "[config][p2p]")
+{
+	Fake f;
+	f.populate();
+	load_p2p(*f.p2p);
+	f.ok({"config", "save", f.file});
+	f.ok({"config", "clear"});
+	f.p2p->loaded = false;
+	const Run r = f.run({"config", "restore", f.file});
+	CHECK(r.code == 1);
+	CHECK(r.err == "Error: config " + f.file + ": section \"nvmet_dda\" has 1 provider(s) "
+		       "and 3 offload rule(s), but nvmet-dda is not loaded; load it (modprobe "
+		       "nvmet-dda) and restore again.\n");
+	CHECK(f.tree()->dirs("subsystems").empty());
+
+	// An empty section needs no module.
+	json j = json::parse(slurp(f.file));
+	j["nvmet_dda"] = json::parse(R"({"offload": [], "providers": []})");
+	std::ofstream(f.file) << j.dump(2) << "\n";
+	f.ok({"config", "restore", f.file});
+	CHECK(f.tree()->dirs("subsystems") == std::vector<std::string>{sub1});
 }

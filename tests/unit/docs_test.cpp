@@ -92,7 +92,8 @@ TEST_CASE("help lists the subcommands and options", "[docs]")
 	const std::string help = help_of({"--help"});
 	CHECK(subcommands(help) == std::set<std::string>{"info", "port", "subsys", "host",
 							  "ns", "config", "provider",
-							  "offload", "stats", "monitor"});
+							  "offload", "stats", "monitor",
+							  "status", "doctor"});
 	CHECK(long_options(help) == std::set<std::string>{"--help", "--version", "--json",
 							   "--pretty", "--details",
 							   "--configfs"});

@@ -76,6 +76,8 @@ std::unique_ptr<CLI::App> build_app(Globals &g)
 	set_offload_command(*app, g);
 	set_stats_command(*app, g);
 	set_monitor_command(*app, g);
+	set_status_command(*app, g);
+	set_doctor_command(*app, g);
 
 	// After the subcommands, which would otherwise inherit it.
 	app->footer("Run 'ddactl COMMAND --help' for the options of a command.");
@@ -131,8 +133,16 @@ int run(int argc, const char *const *argv, std::ostream &out,
 int run(int argc, const char *const *argv, std::ostream &out,
 	std::ostream &err, const TreeFactory &open_tree)
 {
+	return run(argc, argv, out, err, open_tree, {});
+}
+
+int run(int argc, const char *const *argv, std::ostream &out,
+	std::ostream &err, const TreeFactory &open_tree,
+	const P2pFactory &open_p2p)
+{
 	Globals g{out, err};
 	g.open_tree = open_tree;
+	g.open_p2p = open_p2p;
 
 	try {
 		auto app = build_app(g);
@@ -150,7 +160,7 @@ int run(int argc, const char *const *argv, std::ostream &out,
 		out.flush();
 		if (!out)
 			throw Error("cannot write to standard output");
-		return static_cast<int>(ExitCode::ok);
+		return g.exit_code;
 	} catch (...) {
 		return report_error(std::current_exception(), err);
 	}

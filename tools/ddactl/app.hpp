@@ -27,5 +27,9 @@ int run(int argc, const char *const *argv, std::ostream &out,
 // The same with configfs opened through @open_tree.
 int run(int argc, const char *const *argv, std::ostream &out,
 	std::ostream &err, const TreeFactory &open_tree);
+// The same with the module's P2P control opened through @open_p2p.
+int run(int argc, const char *const *argv, std::ostream &out,
+	std::ostream &err, const TreeFactory &open_tree,
+	const P2pFactory &open_p2p);
 
 } // namespace ddactl

@@ -12,6 +12,13 @@ std::unique_ptr<ConfigfsTree> open_tree(const Globals &g)
 	return std::make_unique<ConfigfsTree>(g.configfs);
 }
 
+std::unique_ptr<P2pControl> open_p2p(const Globals &g)
+{
+	if (g.open_p2p)
+		return g.open_p2p();
+	return open_netlink_p2p();
+}
+
 CLI::App *add_object(CLI::App &app, Globals &g, const std::string &name,
 		     const std::string &description, std::function<void()> show)
 {

@@ -13,11 +13,15 @@
 
 #include "cfs.hpp"
 #include "commands.hpp"
+#include "p2p_ctl.hpp"
 
 namespace ddactl {
 
 // The nvmet tree under --configfs.
 std::unique_ptr<ConfigfsTree> open_tree(const Globals &g);
+
+// The module's P2P control; nullptr when nvmet-dda is not loaded.
+std::unique_ptr<P2pControl> open_p2p(const Globals &g);
 
 // Adds OBJECT with a "help" verb; OBJECT alone runs @show.
 CLI::App *add_object(CLI::App &app, Globals &g, const std::string &name,

@@ -21,10 +21,15 @@ class App;
 namespace ddactl {
 
 class ConfigfsTree;
+class P2pControl;
 
 // Opens the nvmet tree under a configfs mount point; tests substitute a fake.
 using TreeFactory =
 	std::function<std::unique_ptr<ConfigfsTree>(const std::string &configfs)>;
+
+// Opens the module's P2P control (p2p_ctl.hpp); returns nullptr when
+// nvmet-dda is not loaded. Tests substitute a fake.
+using P2pFactory = std::function<std::unique_ptr<P2pControl>()>;
 
 struct Globals {
 	Globals(std::ostream &out_, std::ostream &err_) : out(out_), err(err_) {}
@@ -36,6 +41,12 @@ struct Globals {
 	bool details = false;
 	std::string configfs = "/sys/kernel/config";
 	TreeFactory open_tree;	// unset: the real configfs
+	P2pFactory open_p2p;	// unset: netlink
+	std::string sysroot = "/";	// doctor: where /sys, /proc, /boot are
+
+	// The exit code of a command that ran to its end, for commands whose
+	// result is a verdict (doctor); errors are exceptions.
+	int exit_code = 0;
 
 	// Set by the chosen subcommand's parse callback and run once parsing
 	// has finished, so that parsing alone never does I/O.
@@ -59,6 +70,8 @@ void set_provider_command(CLI::App &app, Globals &g);
 void set_offload_command(CLI::App &app, Globals &g);
 void set_stats_command(CLI::App &app, Globals &g);
 void set_monitor_command(CLI::App &app, Globals &g);
+void set_status_command(CLI::App &app, Globals &g);
+void set_doctor_command(CLI::App &app, Globals &g);
 
 // Renders an Info the way "ddactl info" prints it.
 void print_info(Printer &p, const Info &info, bool details);

@@ -7,13 +7,18 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <set>
 
+#include <linux/nvmet_dda.h>
+
 #include "errors.hpp"
+#include "nl_cli.hpp"
+#include "output.hpp"
 #include "validate.hpp"
 
 namespace ddactl {
@@ -289,7 +294,161 @@ Port parse_port(const Parser &p, const json &j, const std::string &where,
 	return port;
 }
 
+bool rule_less(const PolicyRule &a, const PolicyRule &b)
+{
+	if (a.target.port.has_value() != b.target.port.has_value())
+		return a.target.port.has_value();
+	if (a.target.port)
+		return *a.target.port < *b.target.port;
+	if (a.target.subsys != b.target.subsys)
+		return a.target.subsys < b.target.subsys;
+	return a.target.nsid < b.target.nsid;
+}
+
+void sort_p2p(P2pConfig &c)
+{
+	std::sort(c.providers.begin(), c.providers.end(),
+		  [](const auto &a, const auto &b) { return a.address < b.address; });
+	std::sort(c.rules.begin(), c.rules.end(), rule_less);
+}
+
+P2pConfig parse_p2p(const Parser &p, const json &j, std::vector<std::string> &warnings)
+{
+	const std::string where = p2p_section;
+	if (!j.is_object())
+		p.fail(where, "must be an object");
+	P2pConfig c;
+
+	const json &provs = p.array(j, "providers", where);
+	std::set<std::string> addresses;
+	for (std::size_t i = 0; i < provs.size(); i++) {
+		const std::string w = where + ".providers[" + std::to_string(i) + "]";
+		const json &pj = provs[i];
+		if (!pj.is_object())
+			p.fail(w, "must be an object");
+		BarProvider b;
+		b.address = p.at(w, [&] { return check_bdf(p.string(pj, "address", w)); });
+		for (const char *key : {"bar", "offset", "size"})
+			if (!pj.contains(key))
+				p.fail(w, std::string("has no \"") + key + "\"");
+		const uint64_t bar = p.integer(pj["bar"], w + ".bar");
+		if (bar > 5)
+			p.fail(w + ".bar", "must be from 0 to 5");
+		b.bar = static_cast<uint32_t>(bar);
+		b.offset = p.integer(pj["offset"], w + ".offset");
+		b.size = p.integer(pj["size"], w + ".size");
+		if (b.offset % NVMET_DDA_PROVIDER_ALIGN || b.size % NVMET_DDA_PROVIDER_ALIGN ||
+		    b.size == 0)
+			p.fail(w, "offset and size must be multiples of 2MiB and size "
+				  "at least 2MiB");
+		if (!addresses.insert(b.address).second)
+			p.fail(w, "provider " + b.address + " is listed twice");
+		p.known(pj, {"address", "bar", "offset", "size"}, w, warnings);
+		c.providers.push_back(std::move(b));
+	}
+
+	const json &rules = p.array(j, "offload", where);
+	for (std::size_t i = 0; i < rules.size(); i++) {
+		const std::string w = where + ".offload[" + std::to_string(i) + "]";
+		const json &rj = rules[i];
+		if (!rj.is_object())
+			p.fail(w, "must be an object");
+		PolicyRule r;
+		if (rj.contains("port")) {
+			if (rj.contains("subsys") || rj.contains("nsid"))
+				p.fail(w, "give either port or subsys and nsid");
+			const std::string port = p.scalar(rj["port"], w + ".port");
+			r.target.port = p.at(w + ".port", [&] { return parse_port_id(port); });
+		} else {
+			r.target.subsys = p.at(w, [&] {
+				return check_name("subsystem", p.string(rj, "subsys", w));
+			});
+			if (!rj.contains("nsid"))
+				p.fail(w, "has no \"nsid\" (or \"port\")");
+			const std::string nsid = p.scalar(rj["nsid"], w + ".nsid");
+			r.target.nsid = p.at(w + ".nsid", [&] { return parse_nsid(nsid); });
+		}
+		const std::string rw = w + " (" + target_name(r.target) + ")";
+		r.mode = p.at(rw, [&] { return parse_mode(p.string(rj, "mode", rw)); });
+		r.provider = p.at(rw, [&] {
+			return check_policy_provider(p.string(rj, "provider", rw));
+		});
+		if (rj.contains("min_io")) {
+			const uint64_t v = p.integer(rj["min_io"], rw + ".min_io");
+			if (v > UINT32_MAX)
+				p.fail(rw + ".min_io", "must be less than 4GiB");
+			r.min_io = static_cast<uint32_t>(v);
+		}
+		if (rj.contains("max_bytes"))
+			r.max_bytes = p.integer(rj["max_bytes"], rw + ".max_bytes");
+		for (const auto &other : c.rules)
+			if (other.target == r.target)
+				p.fail(w, "the rule of " + target_name(r.target) +
+					  " is listed twice");
+		p.known(rj, {"port", "subsys", "nsid", "mode", "provider", "min_io", "max_bytes"},
+			rw, warnings);
+		c.rules.push_back(std::move(r));
+	}
+	p.known(j, {"providers", "offload"}, where, warnings);
+	sort_p2p(c);
+	return c;
+}
+
 } // namespace
+
+P2pConfig p2p_config_of(const std::vector<Provider> &providers,
+			const std::vector<PolicyRule> &rules)
+{
+	P2pConfig c;
+	for (const auto &p : providers) {
+		if (p.kind != NVMET_DDA_PROVIDER_BAR)
+			continue;
+		c.providers.push_back({p.address, p.bar.value_or(0), p.offset.value_or(0),
+				       p.size});
+	}
+	c.rules = rules;
+	sort_p2p(c);
+	return c;
+}
+
+json to_json(const P2pConfig &c)
+{
+	json j = json::object();
+	j["providers"] = json::array();
+	for (const auto &p : c.providers)
+		j["providers"].push_back({{"address", p.address},
+					  {"bar", p.bar},
+					  {"offset", p.offset},
+					  {"size", p.size}});
+	j["offload"] = json::array();
+	for (const auto &r : c.rules) {
+		json rj = {{"mode", mode_name(r.mode)},
+			   {"provider", r.provider},
+			   {"min_io", r.min_io},
+			   {"max_bytes", r.max_bytes}};
+		if (r.target.port) {
+			rj["port"] = *r.target.port;
+		} else {
+			rj["subsys"] = r.target.subsys;
+			rj["nsid"] = r.target.nsid;
+		}
+		j["offload"].push_back(rj);
+	}
+	return j;
+}
+
+std::string describe(const PolicyRule &r)
+{
+	return "set offload rule of " + target_name(r.target) + ": mode " +
+	       mode_name(r.mode) + " provider " + r.provider + " min-io " +
+	       std::to_string(r.min_io) + " max-bytes " + std::to_string(r.max_bytes);
+}
+
+std::string describe(const BarProvider &p)
+{
+	return "add provider " + p.address + " bar " + std::to_string(p.bar) +
+	       " offset " + human_size(p.offset) + " size " + human_size(p.size);
+}
 
 json to_json(const Target &t)
 {
@@ -338,9 +497,12 @@ json to_json(const Target &t)
 	return root;
 }
 
-std::string serialize(const Target &t, const json &extra)
+std::string serialize(const Target &t, const json &extra,
+		      const std::optional<P2pConfig> &p2p)
 {
 	json root = to_json(t);
+	if (p2p)
+		root[p2p_section] = to_json(*p2p);
 	for (const auto &[k, v] : extra.items())
 		if (!root.contains(k))
 			root[k] = v;
@@ -363,8 +525,10 @@ ConfigFile parse_config(const std::string &text, const std::string &source)
 
 	ConfigFile cfg;
 	for (const auto &[k, v] : root.items())
-		if (k != "hosts" && k != "ports" && k != "subsystems")
+		if (k != "hosts" && k != "ports" && k != "subsystems" && k != p2p_section)
 			cfg.extra[k] = v;
+	if (root.contains(p2p_section) && !root[p2p_section].is_null())
+		cfg.p2p = parse_p2p(p, root[p2p_section], cfg.warnings);
 
 	std::set<std::string> hosts;
 	const json &hj = p.array(root, "hosts", "hosts");

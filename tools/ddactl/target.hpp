@@ -108,11 +108,12 @@ struct NsSettings {
 	std::optional<std::string> path, uuid, nguid;
 };
 
-// One change of a restore; apply() returns false when it was skipped
-// because this kernel lacks the attribute.
+// One change of a restore; apply() returns false when it was skipped, for
+// the reason in @skipped.
 struct Step {
 	std::string what;
 	std::function<bool()> apply;
+	std::string skipped = "this kernel has no such attribute";
 };
 
 class Nvmet {

@@ -12,7 +12,8 @@ HOST2=nqn.2026-11.io.example:host2
 IMG=/tmp/ddactl-cfs.img
 SAMPLE=/tmp/nvmetcli-sample.json
 SAVED=/tmp/ddactl-saved.json
-EMPTY=$(printf '{\n  "hosts": [],\n  "ports": [],\n  "subsystems": []\n}')
+# nvmet-dda is loaded (below), so every save has its P2P section.
+EMPTY=$(printf '{\n  "hosts": [],\n  "nvmet_dda": {\n    "offload": [],\n    "providers": []\n  },\n  "ports": [],\n  "subsystems": []\n}')
 
 cleanup() {
 	ddactl config clear >/dev/null 2>&1 || true
@@ -185,11 +186,15 @@ step "save, clear, restore, save: identical bytes"
 ddactl config save "$SAVED"
 [ "$(stat -c %a "$SAVED")" = 600 ] || fail "saved file mode $(stat -c %a "$SAVED")"
 jq -e . "$SAVED" >/dev/null
-# A section of our own rides along.
-jq '. + {"nvmet_dda": {"providers": [], "offload": []}}' "$SAVED" >/tmp/ddactl-tmp.json
+# nvmet-dda is loaded: its P2P section is in every save (no BAR provider,
+# no rule here; the SSD's CMB belongs to nvme-pci and is not saved).
+expect_eq "nvmet_dda section" "$(jq -c .nvmet_dda "$SAVED")" '{"offload":[],"providers":[]}'
+cmp "$SAVED" <(ddactl config save -) || fail "save to a file and to stdout differ"
+# A section ddactl does not know rides along.
+jq '. + {"nvmet_future": {"things": []}}' "$SAVED" >/tmp/ddactl-tmp.json
 mv /tmp/ddactl-tmp.json "$SAVED"
 ddactl config save "$SAVED"
-jq -e '.nvmet_dda.providers' "$SAVED" >/dev/null || fail "save dropped the nvmet_dda section"
+jq -e '.nvmet_future.things' "$SAVED" >/dev/null || fail "save dropped the nvmet_future section"
 cp "$SAVED" /tmp/ddactl-first.json
 expect_err 4 "already configured" ddactl config restore "$SAVED"
 ddactl config clear
@@ -197,7 +202,7 @@ expect_eq "cleared" "$(state)" "$EMPTY"
 for d in ports subsystems hosts; do
 	[ -z "$(ls -A "$NVMET_CFS/$d")" ] || fail "$d not empty after clear"
 done
-expect_err 0 "section \"nvmet_dda\" is not applied" ddactl config restore "$SAVED"
+expect_err 0 "section \"nvmet_future\" is not applied" ddactl config restore "$SAVED"
 ddactl config save "$SAVED"
 cmp /tmp/ddactl-first.json "$SAVED" || {
 	diff -u /tmp/ddactl-first.json "$SAVED" || true
@@ -225,6 +230,8 @@ expect_eq "sample uuid" "$(cfs "subsystems/$L/namespaces/1/device_uuid")" 0f5c2d
 expect_eq "sample nguid" "$(cfs "subsystems/$L/namespaces/1/device_nguid")" 01234567-89ab-cdef-0123-456789abcdef
 expect_eq "sample ns enabled" "$(cfs "subsystems/$R/namespaces/1/enable") $(cfs "subsystems/$L/namespaces/1/enable") $(cfs "subsystems/$L/namespaces/7/enable")" \
 	"1 1 0"
+# A new file: the nvmet_future section of the old one stays behind.
+rm -f "$SAVED"
 ddactl config save "$SAVED"
 ddactl config restore --clear "$SAVED"
 ddactl config save /tmp/ddactl-second.json
