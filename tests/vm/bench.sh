@@ -128,13 +128,22 @@ done
 [ -n "${res[dda-bar]:-}" ] || res[dda-bar]='{"available": false, "reason": "not requested (VARIANTS)"}'
 [ -n "${res[dda-cmb]:-}" ] || res[dda-cmb]='{"available": false, "reason": "not requested (VARIANTS)"}'
 
+# Configuration at scale (issue 5): restore and clear of 1 port, 64
+# subsystems, 1024 namespaces through ddactl. Needs null_blk unloaded.
+cfg='{"skipped": "BENCH_BACKEND=nullb holds null_blk"}'
+if [ "$backend" = ssd ] && [ "${BENCH_CONFIG:-1}" = 1 ]; then
+	. "$TOP/tests/vm/bench-config.sh"
+	cfg=$(bench_config) || cfg='{"error": "bench_config failed; see the log"}'
+fi
+
 jq -n --arg kernel "$(uname -r)" --arg backend "$backend" --arg device "$dev" \
 	--arg date "$(date -u +%FT%TZ)" --argjson runtime "$runtime" --arg region "$region" \
 	--argjson dda "${res[dda]}" --argjson upstream "${res[upstream]}" \
-	--argjson bar "${res[dda-bar]}" --argjson cmb "${res[dda-cmb]}" '
+	--argjson bar "${res[dda-bar]}" --argjson cmb "${res[dda-cmb]}" --argjson cfg "$cfg" '
 	{kernel: $kernel, date: $date, vm: "QEMU TCG, KASAN/lockdep/kmemleak kernel, soft-RoCE loopback",
 	 backend: $backend, device: $device, region: $region, runtime_s: $runtime,
 	 transports: {dda: $dda, upstream: $upstream, "dda-bar": $bar, "dda-cmb": $cmb},
+	 config: $cfg,
 	 ratios: (if $dda.available and $upstream.available then
 		($upstream.jobs | keys | map({(.): {
 			iops: ($dda.jobs[.].iops / $upstream.jobs[.].iops * 1000 | round / 1000),
