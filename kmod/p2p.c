@@ -437,7 +437,8 @@ static struct dda_provider *dda_choose(const struct dda_rule *r,
  * @r: rule (mode other than OFF).
  * @ext: error message.
  *
- * Return: 0 or -EINVAL.
+ * Return: 0, -ENODEV when @r names a provider that does not exist, or
+ * -EINVAL.
  */
 int dda_ns_check(struct block_device *bdev, struct device *rdma,
 		 const struct dda_rule *r, struct netlink_ext_ack *ext)
@@ -454,6 +455,17 @@ int dda_ns_check(struct block_device *bdev, struct device *rdma,
 	dda_p2p_scan();
 	prov = dda_choose(r, bdev, rdma);
 	if (!prov) {
+		struct dda_provider *named = NULL;
+
+		if (r->sel == DDA_SEL_PCI)
+			named = dda_provider_find(r->pci);
+		if (named)
+			dda_provider_put(named);
+		if (r->sel == DDA_SEL_PCI && !named) {
+			NL_SET_ERR_MSG(ext,
+				       "no such provider: the PCI function has no published p2pmem (it was never added, or it was removed)");
+			return -ENODEV;
+		}
 		if (r->sel == DDA_SEL_CMB)
 			NL_SET_ERR_MSG(ext,
 				       "the namespace's SSD has no usable CMB provider");

@@ -1592,7 +1592,7 @@ bool dda_rdma_registered(void)
  * is enabled, its backing device and the queue's RDMA device are checked
  * with dda_ns_check(). Namespaces not served now are checked per command.
  *
- * Return: 0 or -EINVAL.
+ * Return: 0, or the error of dda_ns_check().
  */
 int dda_rdma_check_ns(const char *nqn, u32 nsid, const struct dda_rule *r,
 		      struct netlink_ext_ack *ext)

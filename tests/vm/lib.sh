@@ -30,15 +30,24 @@ expect_eq() {
 	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
 }
 
-# The local PCIe SSD (the CMB one), as /dev/nvmeXnY.
+# The local PCIe SSD (the CMB one), as /dev/nvmeXnY. The disk is named
+# after the NVMe subsystem's instance, not the controller's: after the SSD
+# is removed and rescanned they differ, so look at the controller's disks.
 local_ssd() {
-	local c
+	local_ssd_find || fail "no local NVMe SSD in the VM"
+}
+
+local_ssd_find() {
+	local c n
 	for c in /sys/class/nvme/nvme*; do
 		[ "$(<"$c/transport")" = pcie ] || continue
-		echo "/dev/$(basename "$c")n1"
-		return 0
+		for n in "$c"/nvme*n1; do
+			[ -e "$n" ] && [ -b "/dev/$(basename "$n")" ] || continue
+			echo "/dev/$(basename "$n")"
+			return 0
+		done
 	done
-	fail "no local NVMe SSD in the VM"
+	return 1
 }
 
 # Soft-RoCE on a dummy interface, IPv4 and IPv6.
@@ -347,8 +356,24 @@ ctrl_gone() { # SUBNQN
 }
 
 # Disconnect every fabric controller (cleanup paths).
+# Also waits for the controllers to be gone: removing an RDMA device while
+# nvme-rdma still tears one down (or one waits to reconnect) runs into a
+# use-after-free in 6.1's nvme_rdma_remove_one().
 host_disconnect_all() {
 	nvme disconnect-all >/dev/null 2>&1 || true
+	wait_for 60 fabric_ctrls_gone || echo "warning: fabrics controllers left: $(fabric_ctrls)" >&2
+}
+
+fabric_ctrls() {
+	local c
+	for c in /sys/class/nvme/nvme*; do
+		[ -e "$c/transport" ] || continue
+		[ "$(cat "$c/transport" 2>/dev/null)" = pcie ] || basename "$c"
+	done
+}
+
+fabric_ctrls_gone() {
+	[ -z "$(fabric_ctrls)" ]
 }
 
 # --- I/O ------------------------------------------------------------------

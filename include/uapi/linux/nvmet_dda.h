@@ -112,8 +112,9 @@
  *   starts from mode OFF, provider "auto", MIN_IO 0, MAX_BYTES 0 and an
  *   existing one keeps what the request leaves out. For a namespace served
  *   through nvmet-dda at the time, the backing device must be able to do
- *   P2PDMA and a named provider must be reachable from it (EINVAL with an
- *   extack message otherwise); other namespaces are checked per I/O.
+ *   P2PDMA and a named provider must exist (ENODEV otherwise) and be
+ *   reachable from it (EINVAL otherwise), each with an extack message;
+ *   other namespaces are checked per I/O.
  *
  * NVMET_DDA_CMD_POLICY_DEL (do, CAP_NET_ADMIN)
  *   The target. ENOENT when there is no such rule.

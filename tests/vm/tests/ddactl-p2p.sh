@@ -99,8 +99,14 @@ ddactl provider del "$bar"
 ddactl provider add "$bar" bar 2 size 2M
 ddactl -j monitor -c 1 >/tmp/ddactl-p2p-event.json &
 mpid=$!
-sleep 1
-run_fio "$dev" randrw 128k 32 2 16M p2pcli-dry
+sleep 2
+# 32 commands of 512 KiB against 2 MiB; a slow guest may still drain it in
+# time, so try a few rounds before calling the event missing.
+for try in 1 2 3; do
+	run_fio "$dev" randrw 512k 16 2 16M "p2pcli-dry$try"
+	wait_for 2 test -s /tmp/ddactl-p2p-event.json && break
+done
+ddactl stats show "$NQN" 1
 wait_for 10 test -s /tmp/ddactl-p2p-event.json || fail "no pool-dry event"
 wait "$mpid" || fail "ddactl monitor failed"
 mpid=

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Device faults under I/O: the ivshmem provider is removed from the PCI bus
 # while verified I/O uses it (the I/O finishes, the provider disappears,
-# prefer falls back, require fails cleanly), and the backing NVMe SSD is
+# a namespace configured with prefer falls back, another with require
+# fails cleanly; both use the provider again once it is back), and the
+# backing NVMe SSD is
 # removed under I/O (clean errors, no hang). Both come back with a rescan.
 # timeout: 600
 set -euo pipefail
@@ -22,11 +24,14 @@ bar=$(ivshmem_bdf)
 ssdpci=$(ssd_bdf)
 target_port 1 ipv4
 echo 0 >"$NVMET_CFS/ports/1/param_inline_data_size"
-target_setup "$NQN" 1 "$ssd"
+# Two namespaces on the SSD: 1 prefers the BAR, 2 requires it.
+target_setup "$NQN" 1 "$ssd" "$ssd"
 ddactl provider add "$bar"
 ddactl offload set "$NQN" 1 mode prefer provider "$bar"
+ddactl offload set "$NQN" 2 mode require provider "$bar"
 host_connect "$NQN"
 dev=$(fabric_dev "$NQN" 1)
+dev2=$(fabric_dev "$NQN" 2)
 
 step "the ivshmem provider is removed from the bus under verified I/O"
 avail=/sys/bus/pci/devices/$bar/p2pmem/available
@@ -56,19 +61,23 @@ p2p_snap s0 "$NQN" 1
 run_fio "$dev" randrw 64k 8 1 2M fault-bar-prefer
 p2p_snap s1 "$NQN" 1
 expect_eq "prefer falls back (unreachable)" "$((s1[fb_unreachable] - s0[fb_unreachable]))" "$(fio_ios fault-bar-prefer)"
-ddactl offload set "$NQN" 1 mode require
 rc=0
-dd if="$dev" of=/dev/null bs=64k count=4 iflag=direct status=none 2>/tmp/fault-dd.err || rc=$?
+dd if="$dev2" of=/dev/null bs=64k count=4 iflag=direct status=none 2>/tmp/fault-dd.err || rc=$?
 cat /tmp/fault-dd.err
 [ "$rc" -ne 0 ] || fail "require on a removed provider: read succeeded"
-p2p_snap s1 "$NQN" 1
+p2p_snap s1 "$NQN" 2
 [ "${s1[require_failed]}" -gt 0 ] || fail "require_failed did not count"
+rc=0
+ddactl offload set "$NQN" 1 mode require 2>/tmp/fault-set.err || rc=$?
+cat /tmp/fault-set.err
+expect_eq "offload set naming the removed provider: exit" "$rc" 3
 echo 1 >/sys/bus/pci/rescan
 wait_for 10 test -e "/sys/bus/pci/devices/$bar" || fail "$bar not back after rescan"
 ddactl provider add "$bar"
-ddactl offload set "$NQN" 1 mode prefer
 run_fio "$dev" randrw 64k 8 1 2M fault-bar-back
 [ "$(p2p_prov "$bar" p2p_ios)" -gt 0 ] || fail "no P2P through $bar after it came back"
+dd if="$dev2" of=/dev/null bs=64k count=4 iflag=direct status=none ||
+	fail "require: no read through $bar after it came back"
 
 step "the backing SSD is removed under I/O"
 ddactl offload set "$NQN" 1 mode prefer provider cmb
@@ -89,4 +98,5 @@ expect_eq "outstanding P2P bytes" "$(p2p_ns "$NQN" 1 outstanding_bytes)" 0
 host_disconnect "$NQN"
 nvmet_clear
 echo 1 >/sys/bus/pci/rescan
-wait_for 30 local_ssd || fail "the SSD did not come back after rescan"
+wait_for 30 local_ssd_find || fail "the SSD did not come back after rescan"
+echo "the SSD is back as $(local_ssd)"
