@@ -40,6 +40,7 @@ local_ssd() {
 local_ssd_find() {
 	local c n
 	for c in /sys/class/nvme/nvme*; do
+		[ -e "$c/transport" ] || continue	# no controller: the glob stays as is
 		[ "$(<"$c/transport")" = pcie ] || continue
 		for n in "$c"/nvme*n1; do
 			[ -e "$n" ] && [ -b "/dev/$(basename "$n")" ] || continue
@@ -128,6 +129,7 @@ nvmet_clear() {
 fabric_dev() { # SUBNQN [NSID]
 	local c
 	for c in /sys/class/nvme/nvme*; do
+		[ -e "$c/transport" ] || continue	# no controller: the glob stays as is
 		[ "$(<"$c/subsysnqn")" = "$1" ] || continue
 		[ "$(<"$c/transport")" = pcie ] && continue
 		local b
@@ -343,6 +345,7 @@ host_disconnect() { # NQN
 fabric_ctrl() { # SUBNQN
 	local c
 	for c in /sys/class/nvme/nvme*; do
+		[ -e "$c/transport" ] || continue	# no controller: the glob stays as is
 		[ "$(<"$c/subsysnqn")" = "$1" ] || continue
 		[ "$(<"$c/transport")" = pcie ] && continue
 		echo "/dev/$(basename "$c")"
@@ -441,6 +444,7 @@ transport_cleanup() {
 ssd_bdf() {
 	local c
 	for c in /sys/class/nvme/nvme*; do
+		[ -e "$c/transport" ] || continue	# no controller: the glob stays as is
 		[ "$(<"$c/transport")" = pcie ] || continue
 		basename "$(readlink -f "$c/device")"
 		return 0

@@ -12,9 +12,12 @@ set -euo pipefail
 NQN=nqn.2026-11.io.nvmet-dda:faultdev
 TRANSPORT=dda
 
+# nvmet must let go of the removed SSD's disk before the rescan, or the
+# new controller finds its namespace still in use and adds no disk.
 cleanup() {
-	echo 1 >/sys/bus/pci/rescan
 	transport_cleanup
+	echo 1 >/sys/bus/pci/rescan
+	wait_for 30 local_ssd_find || true
 }
 trap cleanup EXIT
 transport_load

@@ -8,18 +8,17 @@
 # functions in PROVIDER_ADD/DEL. Every request is answered (no hang), the
 # module still answers `ddactl info` and the dumps, I/O still works, and it
 # unloads cleanly. The runner fails the test on any kernel report.
-# Environment: FUZZ_N (default 40000), FUZZ_N_REAL (default 3000),
-# FUZZ_SEED (default: from the clock; printed for a rerun). Under TCG with
-# the debug kernel nlfuzz does about 300 messages/s with the reader running,
-# so the defaults keep the test near 4 minutes; FUZZ_N=100000 takes about
-# 8 minutes in all.
+# Environment: FUZZ_N (default 97000), FUZZ_N_REAL (default 3000): the
+# 100,000 messages issue 6 asks for; FUZZ_SEED (default: from the clock;
+# printed for a rerun). Under TCG with the debug kernel nlfuzz does about
+# 300 messages/s with the reader running: about 8 minutes in all.
 # timeout: 900
 set -euo pipefail
 . "$TOP/tests/vm/lib.sh"
 
 NQN=nqn.2026-11.io.nvmet-dda:fuzz
 TRANSPORT=dda
-FUZZ_N=${FUZZ_N:-40000}
+FUZZ_N=${FUZZ_N:-97000}
 FUZZ_N_REAL=${FUZZ_N_REAL:-3000}
 seed=${FUZZ_SEED:-$(date +%s)}
 flag=/tmp/netlink-fuzz.io

@@ -31,6 +31,7 @@ refused() { # WHAT NQN [NVME-CONNECT-OPTION...]
 	# A refused connect leaves no controller of any fabric behind.
 	local c
 	for c in /sys/class/nvme/nvme*; do
+		[ -e "$c/transport" ] || continue	# no controller: the glob stays as is
 		[ "$(cat "$c/transport")" = pcie ] ||
 			fail "$what: controller $(basename "$c") ($(cat "$c/subsysnqn")) left"
 	done
