@@ -455,16 +455,14 @@ int dda_ns_check(struct block_device *bdev, struct device *rdma,
 	dda_p2p_scan();
 	prov = dda_choose(r, bdev, rdma);
 	if (!prov) {
-		struct dda_provider *named = NULL;
-
-		if (r->sel == DDA_SEL_PCI)
-			named = dda_provider_find(r->pci);
-		if (named)
-			dda_provider_put(named);
-		if (r->sel == DDA_SEL_PCI && !named) {
-			NL_SET_ERR_MSG(ext,
-				       "no such provider: the PCI function has no published p2pmem (it was never added, or it was removed)");
-			return -ENODEV;
+		if (r->sel == DDA_SEL_PCI) {
+			prov = dda_provider_find(r->pci);
+			if (!prov) {
+				NL_SET_ERR_MSG(ext,
+					       "no such provider: the PCI function has no published p2pmem (it was never added, or it was removed)");
+				return -ENODEV;
+			}
+			dda_provider_put(prov);
 		}
 		if (r->sel == DDA_SEL_CMB)
 			NL_SET_ERR_MSG(ext,
