@@ -37,18 +37,25 @@ local_ssd() {
 	local_ssd_find || fail "no local NVMe SSD in the VM"
 }
 
-local_ssd_find() {
+local_ssd_find() { # [NSID]
 	local c n
 	for c in /sys/class/nvme/nvme*; do
 		[ -e "$c/transport" ] || continue	# no controller: the glob stays as is
 		[ "$(<"$c/transport")" = pcie ] || continue
-		for n in "$c"/nvme*n1; do
+		for n in "$c"/nvme*n"${1:-1}"; do
 			[ -e "$n" ] && [ -b "/dev/$(basename "$n")" ] || continue
 			echo "/dev/$(basename "$n")"
 			return 0
 		done
 	done
 	return 1
+}
+
+# The SSD's second namespace, which QEMU throttles to 8 I/Os per second
+# (tests/vm/run): I/O to it stays in flight for a while, so whatever the
+# target holds for it is held at a predictable time.
+slow_ssd() {
+	local_ssd_find 2 || fail "no throttled namespace 2 on the local NVMe SSD"
 }
 
 # Soft-RoCE on a dummy interface, IPv4 and IPv6.

@@ -4,7 +4,9 @@
 # mode require on that provider with fio crc32c verify and exact counters,
 # provider del refused while I/O holds its buffers, a policy naming a deleted
 # provider falling back under prefer, a small pool running dry (fallbacks
-# counted, an event multicast), and provider del at the end.
+# counted, an event multicast), and provider del at the end. The refusal and
+# the dry pool use the SSD's namespace 2, which QEMU throttles, so that
+# buffers are outstanding by construction rather than by luck of timing.
 # timeout: 540
 set -euo pipefail
 . "$TOP/tests/vm/lib.sh"
@@ -20,6 +22,7 @@ trap cleanup EXIT
 transport_load
 rxe_up
 ssd=$(local_ssd)
+slow=$(slow_ssd)
 bdf=$(ivshmem_bdf)
 # BAR 2 is ivshmem-plain's memory; sysfs "resource" line 3: start end flags.
 read -r start end _ < <(sed -n 3p "/sys/bus/pci/devices/$bdf/resource")
@@ -54,13 +57,14 @@ expect_eq "driver" "$(basename "$(readlink -f "/sys/bus/pci/devices/$bdf/driver"
 expect_eq "sysfs published" "$(cat "/sys/bus/pci/devices/$bdf/p2pmem/published")" 1
 expect_fail 5 "already a provider" ddactl provider add "$bdf"
 
-step "target: $NQN on $ssd, offload require on $bdf"
+step "target: $NQN on $ssd and $slow, offload require on $bdf"
 # No in-capsule data: it would sit in host-memory receive buffers.
 target_port 1 ipv4
 echo 0 >"$NVMET_CFS/ports/1/param_inline_data_size"
-target_setup "$NQN" 1 "$ssd"
+target_setup "$NQN" 1 "$ssd" "$slow"
 host_connect "$NQN"
 dev=$(fabric_dev "$NQN" 1)
+slowdev=$(fabric_dev "$NQN" 2)
 expect_fail 3 "no such provider" ddactl offload set "$NQN" 1 mode require provider 0000:7f:1f.7
 ddactl offload set "$NQN" 1 mode require provider "$bdf"
 
@@ -76,24 +80,29 @@ expect_eq "namespace host_bytes" "$((s1[host_bytes] - s0[host_bytes]))" 0
 expect_eq "provider p2p_bytes" "$(p2p_prov "$bdf" p2p_bytes)" "$moved"
 
 step "provider del while I/O holds its buffers: refused"
-fio_load "$dev" randread 128k 32 20 bar-load &
+# Namespace 2 is the throttled one: at QD8 and 8 I/Os per second each read
+# waits about a second in the SSD with its P2P buffer, so buffers are
+# outstanding for the whole run, not just now and then.
+ddactl offload set "$NQN" 2 mode require provider "$bdf"
+fio_load "$slowdev" randread 128k 8 12 bar-load &
 fpid=$!
-refused=
-for _ in $(seq 1 100); do
-	kill -0 "$fpid" 2>/dev/null || break
-	[ "$(p2p_prov "$bdf" outstanding_bytes)" -gt 0 ] || { sleep 0.1; continue; }
+held() { [ "$(p2p_prov "$bdf" outstanding_bytes)" -gt 0 ]; }
+wait_for 30 held || fail "no P2P buffer outstanding under I/O to the throttled namespace"
+for i in 1 2 3; do
 	rc=0
 	err=$(ddactl provider del "$bdf" 2>&1) || rc=$?
-	echo "provider del under I/O: exit $rc: $err"
-	if [ "$rc" -eq 4 ] && grep -q "in use" <<<"$err"; then
-		refused=1
-		break
-	fi
-	[ "$rc" -eq 0 ] && fail "provider del succeeded with buffers outstanding"
+	echo "provider del under I/O ($i): exit $rc: $err"
+	[ "$rc" -eq 4 ] || fail "provider del with buffers outstanding: exit $rc, want 4 (busy)"
+	grep -q "in use" <<<"$err" || fail "provider del refusal does not say the buffers are in use"
+	expect_eq "provider still listed" "$(p2p_prov "$bdf" kind)" bar
 done
-wait "$fpid" || fail "fio load failed"
-[ -n "$refused" ] || fail "never saw provider del refused under I/O"
-expect_eq "provider still listed" "$(p2p_prov "$bdf" kind)" bar
+wait "$fpid" || fail "fio load on the throttled namespace failed"
+loaded=$(sed -n '/^{/,$p' /tmp/bar-load.raw | jq '[.jobs[].read.io_bytes] | add')
+echo "the load read $loaded bytes from the throttled namespace"
+[ "$loaded" -gt 0 ] || fail "the load moved nothing"
+drained() { [ "$(p2p_prov "$bdf" outstanding_bytes)" = 0 ]; }
+wait_for 10 drained || fail "P2P buffers still outstanding after the load"
+ddactl offload del "$NQN" 2
 
 step "provider del when idle; prefer falls back (unreachable)"
 ddactl offload set "$NQN" 1 mode prefer
@@ -108,15 +117,18 @@ p2p_snap s1 "$NQN" 1
 expect_eq "unreachable fallbacks" "$((s1[fb_unreachable] - s0[fb_unreachable]))" "$(fio_ios bar-gone)"
 expect_eq "p2p after del" "$((s1[p2p_bytes] - s0[p2p_bytes]))" 0
 
-step "a 2 MiB pool runs dry under QD32 x 128k: fallbacks and an event"
+step "a 2 MiB pool runs dry: fallbacks and an event"
+# Against the throttled namespace the 2 x 16 I/Os of 128 KiB (4 MiB) stay in
+# flight together, so the pool runs dry every time, not by chance.
 ddactl provider add "$bdf" bar 2 size 2M
 expect_eq "small size" "$(p2p_prov "$bdf" size)" $((2 << 20))
+ddactl offload set "$NQN" 2 mode prefer provider "$bdf"
 ddactl -j monitor -c 1 >/tmp/bar-event.json &
 mpid=$!
 sleep 1
-p2p_snap s0 "$NQN" 1
-run_fio "$dev" randrw 128k 32 2 16M bar-dry
-p2p_snap s1 "$NQN" 1
+p2p_snap s0 "$NQN" 2
+run_fio "$slowdev" randrw 128k 16 2 2M bar-dry
+p2p_snap s1 "$NQN" 2
 ddactl stats
 dry=$((s1[fb_exhausted] - s0[fb_exhausted]))
 p2p=$((s1[p2p_bytes] - s0[p2p_bytes]))
@@ -135,4 +147,5 @@ expect_eq "event subsys" "$(jq -r .subsys /tmp/bar-event.json)" "$NQN"
 
 host_disconnect "$NQN"
 ddactl offload del "$NQN" 1
+ddactl offload del "$NQN" 2
 ddactl provider del "$bdf"
