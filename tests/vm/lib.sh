@@ -30,6 +30,17 @@ expect_eq() {
 	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
 }
 
+# The sysfs directory of every NVMe controller, one a line; nothing when
+# there is none (a bare glob would stay as is, and reading its transport
+# would end a set -e test).
+nvme_ctrl_dirs() {
+	local c
+	for c in /sys/class/nvme/nvme*; do
+		[ -e "$c/transport" ] && echo "$c"
+	done
+	return 0
+}
+
 # The local PCIe SSD (the CMB one), as /dev/nvmeXnY. The disk is named
 # after the NVMe subsystem's instance, not the controller's: after the SSD
 # is removed and rescanned they differ, so look at the controller's disks.
@@ -39,8 +50,7 @@ local_ssd() {
 
 local_ssd_find() { # [NSID]
 	local c n
-	for c in /sys/class/nvme/nvme*; do
-		[ -e "$c/transport" ] || continue	# no controller: the glob stays as is
+	for c in $(nvme_ctrl_dirs); do
 		[ "$(<"$c/transport")" = pcie ] || continue
 		for n in "$c"/nvme*n"${1:-1}"; do
 			[ -e "$n" ] && [ -b "/dev/$(basename "$n")" ] || continue
@@ -135,8 +145,7 @@ nvmet_clear() {
 # The fabric controller's block device for SUBNQN, as /dev/nvmeXnY.
 fabric_dev() { # SUBNQN [NSID]
 	local c
-	for c in /sys/class/nvme/nvme*; do
-		[ -e "$c/transport" ] || continue	# no controller: the glob stays as is
+	for c in $(nvme_ctrl_dirs); do
 		[ "$(<"$c/subsysnqn")" = "$1" ] || continue
 		[ "$(<"$c/transport")" = pcie ] && continue
 		local b
@@ -351,8 +360,7 @@ host_disconnect() { # NQN
 # The fabric controller's character device for SUBNQN, as /dev/nvmeX.
 fabric_ctrl() { # SUBNQN
 	local c
-	for c in /sys/class/nvme/nvme*; do
-		[ -e "$c/transport" ] || continue	# no controller: the glob stays as is
+	for c in $(nvme_ctrl_dirs); do
 		[ "$(<"$c/subsysnqn")" = "$1" ] || continue
 		[ "$(<"$c/transport")" = pcie ] && continue
 		echo "/dev/$(basename "$c")"
@@ -376,8 +384,7 @@ host_disconnect_all() {
 
 fabric_ctrls() {
 	local c
-	for c in /sys/class/nvme/nvme*; do
-		[ -e "$c/transport" ] || continue
+	for c in $(nvme_ctrl_dirs); do
 		[ "$(cat "$c/transport" 2>/dev/null)" = pcie ] || basename "$c"
 	done
 }
@@ -450,8 +457,7 @@ transport_cleanup() {
 # PCI address of the local NVMe SSD (whose CMB nvme-pci publishes).
 ssd_bdf() {
 	local c
-	for c in /sys/class/nvme/nvme*; do
-		[ -e "$c/transport" ] || continue	# no controller: the glob stays as is
+	for c in $(nvme_ctrl_dirs); do
 		[ "$(<"$c/transport")" = pcie ] || continue
 		basename "$(readlink -f "$c/device")"
 		return 0

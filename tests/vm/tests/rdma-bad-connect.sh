@@ -30,10 +30,8 @@ refused() { # WHAT NQN [NVME-CONNECT-OPTION...]
 	! fabric_ctrl "$nqn" >/dev/null || fail "$what: a controller exists"
 	# A refused connect leaves no controller of any fabric behind.
 	local c
-	for c in /sys/class/nvme/nvme*; do
-		[ -e "$c/transport" ] || continue	# no controller: the glob stays as is
-		[ "$(cat "$c/transport")" = pcie ] ||
-			fail "$what: controller $(basename "$c") ($(cat "$c/subsysnqn")) left"
+	for c in $(fabric_ctrls); do
+		fail "$what: controller $c ($(cat "/sys/class/nvme/$c/subsysnqn")) left"
 	done
 }
 
