@@ -6,6 +6,8 @@
 #   make module          nvmet-dda.ko for KDIR (default: the running kernel)
 #   make tools           ddactl and its unit tests (tools/build/)
 #   make check           every test: unit, module builds, style, VM suite
+#   make check-kernels   the VM suite on the 6.12 x86-64 and 6.1 arm64 test
+#                        kernels (not in make check: hours under TCG)
 #   make demo            boot the test VM and show the target working
 #   make bench           fio over our transport and nvmet-rdma in the VM
 #                        (not a test; results in build/bench.json)
@@ -27,10 +29,11 @@ VERSION := $(shell cat $(TOP)/VERSION)
 DEPS := $(TOP)/scripts/install-deps
 # What DKMS gets (/usr/src/nvmet-dda-VERSION): the module's sources and what
 # `make module` needs to build them, nothing else (no tools/, no build/).
-DKMS_FILES := dkms.conf Makefile Kbuild VERSION kmod include scripts/find-nvmet-src
+DKMS_FILES := dkms.conf Makefile Kbuild VERSION kmod include \
+	scripts/find-nvmet-src scripts/probe-kernel
 DKMS_SOURCE ?= $(BUILD)/dkms-source/nvmet-dda-$(VERSION)
 
-.PHONY: all module tools check demo bench soak test-kernel vm-shell style \
+.PHONY: all module tools check check-kernels demo bench soak test-kernel vm-shell style \
 	module-install modprobe-conf dkms-source dkms-install module-clean \
 	clean deps
 
@@ -39,9 +42,14 @@ all: tools module
 deps:
 	@$(DEPS)
 
+# find-nvmet-src: nvmet's private header; probe-kernel: which kernel APIs the
+# tree has (nvmet_dda_probes.h, see kmod/compat.h). ARCH and CROSS_COMPILE
+# pass through for cross builds.
 module:
 	@nvmet_src=$$($(TOP)/scripts/find-nvmet-src "$(KDIR)" "$(BUILD)/nvmet-src") && \
-	$(MAKE) -C "$(KDIR)" M="$(TOP)" NVMET_SRC="$$nvmet_src" modules
+	probes=$$($(TOP)/scripts/probe-kernel "$(KDIR)" "$$nvmet_src" "$(BUILD)/probes") && \
+	$(MAKE) -C "$(KDIR)" M="$(TOP)" NVMET_SRC="$$nvmet_src" \
+		NVMET_DDA_PROBES="$$probes" modules
 
 module-install: module modprobe-conf
 	$(MAKE) -C "$(KDIR)" M="$(TOP)" modules_install
@@ -59,6 +67,10 @@ test-kernel: deps
 
 check: deps
 	@$(TOP)/tests/check
+
+check-kernels:
+	@$(DEPS) --kernels
+	@$(TOP)/tests/check-kernels
 
 demo: deps
 	@$(TOP)/tests/vm/demo
@@ -91,7 +103,7 @@ dkms-install: dkms-source modprobe-conf
 
 # Also dkms.conf's CLEAN: works in a DKMS source tree, which has no tools/.
 module-clean:
-	rm -rf $(BUILD)/nvmet-src
+	rm -rf $(BUILD)/nvmet-src $(BUILD)/probes
 	rm -f *.o *.ko *.mod *.mod.c .*.cmd modules.order Module.symvers
 	rm -f kmod/*.o kmod/.*.cmd kmod/tests/*.o kmod/tests/.*.cmd
 

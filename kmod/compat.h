@@ -1,32 +1,40 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Kernel version differences, all in one place. Force-included into every
- * object of nvmet-dda.ko (see Kbuild), so no other file tests
- * LINUX_VERSION_CODE. Tested on 6.1 LTS; written to build on 5.15 to 6.12.
+ * Kernel API differences, all in one place. Force-included into every object
+ * of nvmet-dda.ko (see Kbuild). The differences are found by compiling the
+ * probes in kmod/probes/ against the target kernel (scripts/probe-kernel,
+ * run by `make module`), not by version numbers: distribution and stable
+ * kernels backport API changes. Built and tested on Debian's 6.1 and 6.12,
+ * x86-64 and arm64 (README, "Kernels").
  */
 #ifndef _NVMET_DDA_COMPAT_H
 #define _NVMET_DDA_COMPAT_H
 
 #include <linux/version.h>
+#include <nvmet_dda_probes.h>
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 15, 0)
-#error "nvmet-dda requires Linux 5.15 or newer"
+/* The oldest kernel nvmet-dda is built for; no probe can tell this. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#error "nvmet-dda needs Linux 6.1 or newer (built and tested on 6.1 and 6.12)"
 #endif
 
+#ifndef NVMET_DDA_PROBED
+#error "nvmet_dda_probes.h is not the header scripts/probe-kernel generates"
+#endif
+
+#include <net/genetlink.h>
+
 /*
- * genetlink: struct genl_family::resv_start_op (v6.0) makes the core reject
- * attributes on ops without a policy and reserved header bits. Older kernels
- * validate per-op policies only, so ops there carry an explicit empty policy.
+ * genetlink: struct genl_family::resv_start_op makes the core reject
+ * attributes on ops without a policy and reserved header bits. Without it,
+ * per-op policies are all there is, and every op here has one.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 0, 0)
+#ifdef HAVE_GENL_RESV_START_OP
 #define COMPAT_GENL_RESV_START_OP(op)	.resv_start_op = (op),
 #else
 #define COMPAT_GENL_RESV_START_OP(op)
 #endif
 
-/* GENL_REQ_ATTR_CHECK() arrived around v6.1. */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
-#include <net/genetlink.h>
 #ifndef GENL_REQ_ATTR_CHECK
 #define GENL_REQ_ATTR_CHECK(info, attr) ({				\
 	struct genl_info *__info = (info);				\
@@ -37,12 +45,18 @@
 	__missing;							\
 })
 #endif
-#endif
 
-/* get_unaligned_le24() and friends: <asm/unaligned.h> became
- * <linux/unaligned.h> in v6.12.
- */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+/* The parsed attributes of a dump request, NULL when it had none. */
+static inline struct nlattr **compat_genl_dump_attrs(struct netlink_callback *cb)
+{
+#ifdef HAVE_GENL_DUMPIT_INFO_INFO
+	return genl_dumpit_info(cb)->info.attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
+#ifdef HAVE_LINUX_UNALIGNED_H
 #include <linux/unaligned.h>
 #else
 #include <asm/unaligned.h>
@@ -51,56 +65,43 @@
 /*
  * The p2pmem pool of a PCI function, for its size and free bytes: the core
  * exports neither, and struct pci_p2pdma is private to drivers/pci/p2pdma.c.
- * Its first member has been the gen_pool since the struct appeared (v4.20)
- * through v6.12, so only that member is mirrored here. Caller holds
- * rcu_read_lock().
+ * HAVE_PCI_P2PDMA_POOL_FIRST says the probe found, in this kernel's
+ * p2pdma.c, that the struct begins with the gen_pool pointer; p2p.c checks
+ * the first pool it reads this way (dda_pool_sane()) before it reports any.
+ * Caller holds rcu_read_lock().
  */
 #include <linux/genalloc.h>
 #include <linux/pci.h>
 
-#ifdef CONFIG_PCI_P2PDMA
-
-struct compat_pci_p2pdma_head {
-	struct gen_pool *pool;
-};
+#if IS_ENABLED(CONFIG_PCI_P2PDMA) && defined(HAVE_PCI_P2PDMA_POOL_FIRST)
+#define COMPAT_HAVE_P2PMEM_POOL 1
 
 static inline struct gen_pool *compat_p2pmem_pool(struct pci_dev *pdev)
 {
-	struct compat_pci_p2pdma_head *p2p = (void *)rcu_dereference(pdev->p2pdma);
+	struct gen_pool **p2p = (void *)rcu_dereference(pdev->p2pdma);
 
-	return p2p ? p2p->pool : NULL;
+	return p2p ? *p2p : NULL;
 }
 #else
+#define COMPAT_HAVE_P2PMEM_POOL 0
+
 static inline struct gen_pool *compat_p2pmem_pool(struct pci_dev *pdev)
 {
 	return NULL;
 }
 #endif
 
-/* driver_set_override() (v5.19) replaced open-coded driver_override. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 19, 0)
+/* Set (@s a driver name) or clear (@s "") the driver override of @pdev. */
 static inline int compat_pci_set_override(struct pci_dev *pdev, const char *s)
 {
+#if defined(HAVE_DEVICE_SET_DRIVER_OVERRIDE)
+	return device_set_driver_override(&pdev->dev, s);
+#elif defined(HAVE_DRIVER_SET_OVERRIDE)
 	return driver_set_override(&pdev->dev, &pdev->driver_override, s,
 				   strlen(s));
-}
 #else
-static inline int compat_pci_set_override(struct pci_dev *pdev, const char *s)
-{
-	char *new = NULL, *old;
-
-	if (*s) {
-		new = kstrdup(s, GFP_KERNEL);
-		if (!new)
-			return -ENOMEM;
-	}
-	device_lock(&pdev->dev);
-	old = pdev->driver_override;
-	pdev->driver_override = new;
-	device_unlock(&pdev->dev);
-	kfree(old);
-	return 0;
-}
+#error "no driver_set_override() or device_set_driver_override() in this kernel"
 #endif
+}
 
 #endif /* _NVMET_DDA_COMPAT_H */

@@ -363,10 +363,10 @@ static int dda_policy_dump_ns(struct dda_nsrec *ns, void *arg)
 
 static const char *dda_dump_filter(struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *di = genl_dumpit_info(cb);
+	struct nlattr **attrs = compat_genl_dump_attrs(cb);
 
-	if (di->attrs && di->attrs[NVMET_DDA_A_SUBSYS])
-		return nla_data(di->attrs[NVMET_DDA_A_SUBSYS]);
+	if (attrs && attrs[NVMET_DDA_A_SUBSYS])
+		return nla_data(attrs[NVMET_DDA_A_SUBSYS]);
 	return NULL;
 }
 
@@ -557,19 +557,15 @@ static const struct genl_multicast_group nvmet_dda_mcgrps[] = {
 void nvmet_dda_notify_pool_dry(struct dda_provider *prov,
 			       struct dda_nsrec *ns, u32 len)
 {
-	struct gen_pool *pool;
 	struct sk_buff *msg;
-	u64 avail = 0;
+	u64 size, avail;
+	bool pool;
 	void *hdr;
 
 	if (!genl_has_listeners(&nvmet_dda_genl_family, &init_net,
 				NVMET_DDA_MCGRP_EVENTS_ID))
 		return;
-	rcu_read_lock();
-	pool = compat_p2pmem_pool(prov->pdev);
-	if (pool)
-		avail = gen_pool_avail(pool);
-	rcu_read_unlock();
+	pool = dda_provider_pool_stats(prov, &size, &avail);
 
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
@@ -580,8 +576,8 @@ void nvmet_dda_notify_pool_dry(struct dda_provider *prov,
 	    nla_put_string(msg, NVMET_DDA_A_PROVIDER, prov->name) ||
 	    nla_put_string(msg, NVMET_DDA_A_SUBSYS, ns->nqn) ||
 	    nla_put_u32(msg, NVMET_DDA_A_NSID, ns->nsid) ||
-	    nla_put_u64_64bit(msg, NVMET_DDA_A_PROVIDER_AVAILABLE, avail,
-			      NVMET_DDA_A_PAD) ||
+	    (pool && nla_put_u64_64bit(msg, NVMET_DDA_A_PROVIDER_AVAILABLE,
+				       avail, NVMET_DDA_A_PAD)) ||
 	    nla_put_u32(msg, NVMET_DDA_A_IO_BYTES, len)) {
 		nlmsg_free(msg);
 		return;

@@ -21,6 +21,7 @@
 #include <linux/pci.h>
 #include <linux/pci-p2pdma.h>
 #include <linux/genalloc.h>
+#include <linux/range.h>
 #include <linux/blkdev.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
@@ -302,6 +303,104 @@ struct dda_provider *dda_provider_find(const char *name)
 	return found;
 }
 
+/*
+ * Pool sizes come from compat_p2pmem_pool(), which reads a struct private to
+ * the PCI core. The build probe checked its layout in this kernel's source;
+ * the first pool read here is checked as well (dda_pool_sane()), and one
+ * that does not look like the p2pmem pool of its function turns pool
+ * reporting off for good: 0 not checked yet, 1 checked, -1 off.
+ */
+static int dda_pool_layout = COMPAT_HAVE_P2PMEM_POOL ? 0 : -1;
+
+/**
+ * dda_pool_sane() - Does @pool look like the p2pmem pool of a function?
+ * @pool: what compat_p2pmem_pool() read, or NULL.
+ * @bars: bus address ranges of the function's memory BARs.
+ * @n: entries in @bars.
+ *
+ * p2pdma makes the pool with page granularity and adds each published
+ * region as one chunk whose "physical" address is the region's PCI bus
+ * address. Caller holds rcu_read_lock().
+ *
+ * Return: true when @pool has that granularity and between 1 and 64 chunks,
+ * each inside one of @bars.
+ */
+bool dda_pool_sane(struct gen_pool *pool, const struct range *bars, int n)
+{
+	struct gen_pool_chunk *chunk;
+	int chunks = 0, i;
+
+	if (!pool || !virt_addr_valid(pool) ||
+	    pool->min_alloc_order != PAGE_SHIFT)
+		return false;
+	list_for_each_entry_rcu(chunk, &pool->chunks, next_chunk) {
+		u64 start = chunk->phys_addr;
+		u64 end = start + (chunk->end_addr - chunk->start_addr);
+		bool inside = false;
+
+		if (++chunks > 64 || chunk->end_addr < chunk->start_addr)
+			return false;
+		for (i = 0; i < n; i++)
+			if (start >= bars[i].start && end <= bars[i].end)
+				inside = true;
+		if (!inside)
+			return false;
+	}
+	return chunks > 0;
+}
+
+/* The bus address ranges of @pdev's memory BARs; returns how many. */
+static int dda_bar_ranges(struct pci_dev *pdev, struct range *bars)
+{
+	int bar, n = 0;
+
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
+		if (!(pci_resource_flags(pdev, bar) & IORESOURCE_MEM) ||
+		    !pci_resource_len(pdev, bar))
+			continue;
+		bars[n].start = pci_bus_address(pdev, bar);
+		bars[n].end = bars[n].start + pci_resource_len(pdev, bar) - 1;
+		n++;
+	}
+	return n;
+}
+
+/**
+ * dda_provider_pool_stats() - Size and free bytes of @prov's pool.
+ * @prov: provider.
+ * @size: pool size in bytes.
+ * @avail: free bytes now.
+ *
+ * Return: false when the pool cannot be read (none now, or pool reporting is
+ * off in this kernel: see dda_pool_layout).
+ */
+bool dda_provider_pool_stats(struct dda_provider *prov, u64 *size, u64 *avail)
+{
+	struct range bars[PCI_STD_NUM_BARS];
+	struct gen_pool *pool;
+	int layout = READ_ONCE(dda_pool_layout);
+	bool ok = false;
+
+	if (layout < 0)
+		return false;
+	rcu_read_lock();
+	pool = compat_p2pmem_pool(prov->pdev);
+	if (pool && !layout) {
+		layout = dda_pool_sane(pool, bars,
+				       dda_bar_ranges(prov->pdev, bars)) ? 1 : -1;
+		if (cmpxchg(&dda_pool_layout, 0, layout) == 0 && layout < 0)
+			pci_warn(prov->pdev,
+				 "its p2pmem pool does not look like one: this kernel's struct pci_p2pdma differs from what nvmet-dda was built for; pool size and available bytes are not reported\n");
+	}
+	if (pool && layout > 0) {
+		*size = gen_pool_size(pool);
+		*avail = gen_pool_avail(pool);
+		ok = true;
+	}
+	rcu_read_unlock();
+	return ok;
+}
+
 /**
  * dda_provider_fill() - The PROVIDER_GET attributes of @prov.
  * @skb: message being built.
@@ -312,16 +411,8 @@ struct dda_provider *dda_provider_find(const char *name)
 int dda_provider_fill(struct sk_buff *skb, struct dda_provider *prov)
 {
 	const char *drv = "";
-	u64 size = 0, avail = 0;
-	struct gen_pool *pool;
-
-	rcu_read_lock();
-	pool = compat_p2pmem_pool(prov->pdev);
-	if (pool) {
-		size = gen_pool_size(pool);
-		avail = gen_pool_avail(pool);
-	}
-	rcu_read_unlock();
+	u64 size, avail;
+	bool pool = dda_provider_pool_stats(prov, &size, &avail);
 
 	device_lock(&prov->pdev->dev);
 	if (prov->pdev->dev.driver)
@@ -333,11 +424,13 @@ int dda_provider_fill(struct sk_buff *skb, struct dda_provider *prov)
 	device_unlock(&prov->pdev->dev);
 
 	if (nla_put_string(skb, NVMET_DDA_A_PROVIDER, prov->name) ||
-	    nla_put_u32(skb, NVMET_DDA_A_PROVIDER_KIND, prov->kind) ||
-	    nla_put_u64_64bit(skb, NVMET_DDA_A_PROVIDER_SIZE, size,
-			      NVMET_DDA_A_PAD) ||
-	    nla_put_u64_64bit(skb, NVMET_DDA_A_PROVIDER_AVAILABLE, avail,
-			      NVMET_DDA_A_PAD))
+	    nla_put_u32(skb, NVMET_DDA_A_PROVIDER_KIND, prov->kind))
+		return -EMSGSIZE;
+	if (pool &&
+	    (nla_put_u64_64bit(skb, NVMET_DDA_A_PROVIDER_SIZE, size,
+			       NVMET_DDA_A_PAD) ||
+	     nla_put_u64_64bit(skb, NVMET_DDA_A_PROVIDER_AVAILABLE, avail,
+			       NVMET_DDA_A_PAD)))
 		return -EMSGSIZE;
 	if (prov->kind == NVMET_DDA_PROVIDER_BAR &&
 	    (nla_put_u32(skb, NVMET_DDA_A_PROVIDER_BAR, prov->bar) ||

@@ -23,6 +23,8 @@ struct sk_buff;
 struct netlink_ext_ack;
 struct nvmet_req;
 struct block_device;
+struct gen_pool;
+struct range;
 
 /* "DDDD:BB:DD.F" and its terminator. */
 #define DDA_PCI_NAME_LEN	16
@@ -154,6 +156,8 @@ void dda_p2p_scan(void);
 void dda_p2p_exit(void);
 struct dda_provider *dda_provider_find(const char *name);
 int dda_provider_fill(struct sk_buff *skb, struct dda_provider *prov);
+bool dda_provider_pool_stats(struct dda_provider *prov, u64 *size, u64 *avail);
+bool dda_pool_sane(struct gen_pool *pool, const struct range *bars, int n);
 int dda_pci_name_parse(const char *in, char *out, struct netlink_ext_ack *ext);
 int dda_p2p_reachable(struct dda_provider *prov, struct block_device *bdev,
 		      struct device *rdma);

@@ -1528,10 +1528,12 @@ static u8 dda_rdma_get_mdts(const struct nvmet_ctrl *ctrl)
 	return DDA_RDMA_MDTS;
 }
 
+#ifdef HAVE_NVMET_GET_MAX_QUEUE_SIZE
 static u16 dda_rdma_get_max_queue_size(const struct nvmet_ctrl *ctrl)
 {
 	return DDA_RDMA_MAX_QUEUE_SIZE;
 }
+#endif
 
 static const struct nvmet_fabrics_ops dda_rdma_ops = {
 	.owner			= THIS_MODULE,
@@ -1545,7 +1547,9 @@ static const struct nvmet_fabrics_ops dda_rdma_ops = {
 	.disc_traddr		= dda_rdma_disc_traddr,
 	.install_queue		= dda_rdma_install_queue,
 	.get_mdts		= dda_rdma_get_mdts,
+#ifdef HAVE_NVMET_GET_MAX_QUEUE_SIZE
 	.get_max_queue_size	= dda_rdma_get_max_queue_size,
+#endif
 };
 
 /* An RDMA device is going away: so do the queues on it, before it does. */

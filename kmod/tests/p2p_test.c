@@ -3,6 +3,9 @@
  * KUnit: offload policy matching, provider choice and accounting.
  */
 #include <kunit/test.h>
+#include <linux/genalloc.h>
+#include <linux/range.h>
+#include <linux/sizes.h>
 #include <linux/string.h>
 #include <net/netlink.h>
 
@@ -170,6 +173,67 @@ static void counters_fill_nests(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/* A pool as p2pdma builds one: page granularity, one 2 MiB chunk at @bus. */
+static struct gen_pool *fake_p2p_pool(struct kunit *test, int order, u64 bus)
+{
+	struct gen_pool *pool = gen_pool_create(order, NUMA_NO_NODE);
+
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	/* The virtual address is only recorded, never touched. */
+	KUNIT_ASSERT_EQ(test, gen_pool_add_virt(pool, SZ_1G,
+						bus, SZ_2M, NUMA_NO_NODE), 0);
+	return pool;
+}
+
+static void pool_sanity(struct kunit *test)
+{
+	const struct range bars[] = {
+		{ .start = 0x100000, .end = 0x1fffff },		/* 1 MiB */
+		{ .start = 0x80000000, .end = 0x83ffffff },	/* 64 MiB */
+	};
+	struct gen_pool *pool;
+
+	rcu_read_lock();
+	KUNIT_EXPECT_FALSE(test, dda_pool_sane(NULL, bars, 2));
+	rcu_read_unlock();
+
+	/* Inside the 64 MiB BAR, at its start and at its very end. */
+	pool = fake_p2p_pool(test, PAGE_SHIFT, 0x80000000);
+	rcu_read_lock();
+	KUNIT_EXPECT_TRUE(test, dda_pool_sane(pool, bars, 2));
+	/* ... but not when that BAR is not the function's. */
+	KUNIT_EXPECT_FALSE(test, dda_pool_sane(pool, bars, 1));
+	rcu_read_unlock();
+	gen_pool_destroy(pool);
+	pool = fake_p2p_pool(test, PAGE_SHIFT, 0x83ffffff - SZ_2M + 1);
+	rcu_read_lock();
+	KUNIT_EXPECT_TRUE(test, dda_pool_sane(pool, bars, 2));
+	rcu_read_unlock();
+	gen_pool_destroy(pool);
+
+	/* One byte past the BAR's end. */
+	pool = fake_p2p_pool(test, PAGE_SHIFT, 0x83ffffff - SZ_2M + 2);
+	rcu_read_lock();
+	KUNIT_EXPECT_FALSE(test, dda_pool_sane(pool, bars, 2));
+	rcu_read_unlock();
+	gen_pool_destroy(pool);
+
+	/* Not p2pdma's granularity. */
+	pool = fake_p2p_pool(test, 3, 0x80000000);
+	rcu_read_lock();
+	KUNIT_EXPECT_FALSE(test, dda_pool_sane(pool, bars, 2));
+	rcu_read_unlock();
+	gen_pool_destroy(pool);
+
+	/* No chunk at all. */
+	pool = gen_pool_create(PAGE_SHIFT, NUMA_NO_NODE);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	rcu_read_lock();
+	KUNIT_EXPECT_FALSE(test, dda_pool_sane(pool, bars, 2));
+	rcu_read_unlock();
+	gen_pool_destroy(pool);
+}
+
 static struct kunit_case nvmet_dda_p2p_cases[] = {
 	KUNIT_CASE(rule_namespace_beats_port),
 	KUNIT_CASE(rule_default_is_off),
@@ -178,6 +242,7 @@ static struct kunit_case nvmet_dda_p2p_cases[] = {
 	KUNIT_CASE(pick_closest_provider),
 	KUNIT_CASE(quota_reserve_and_release),
 	KUNIT_CASE(counters_fill_nests),
+	KUNIT_CASE(pool_sanity),
 	{}
 };
 

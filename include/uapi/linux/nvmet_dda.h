@@ -67,6 +67,9 @@
  *     NVMET_DDA_A_PROVIDER_OFFSET   NLA_U64         offset into the BAR (BAR only)
  *     NVMET_DDA_A_PROVIDER_SIZE     NLA_U64         bytes in the p2pmem pool
  *     NVMET_DDA_A_PROVIDER_AVAILABLE NLA_U64        bytes free in the pool now
+ *       (SIZE and AVAILABLE are absent when the module cannot read the
+ *       kernel's pool: it reads a structure private to the PCI core, checks
+ *       its layout when built and when first used, and logs why it stopped)
  *     NVMET_DDA_A_PROVIDER_DRIVER   NLA_NUL_STRING  driver that published it
  *     NVMET_DDA_A_STATS             NLA_NESTED      enum nvmet_dda_stat counters
  *       of the I/O nvmet-dda placed in this provider: P2P_IOS, P2P_BYTES,
@@ -140,7 +143,8 @@
  * Multicast group NVMET_DDA_MCGRP_EVENTS ("events"):
  *   NVMET_DDA_CMD_EVENT_POOL_DRY  a provider's pool could not satisfy an
  *     allocation: NVMET_DDA_A_PROVIDER, NVMET_DDA_A_SUBSYS, NVMET_DDA_A_NSID,
- *     NVMET_DDA_A_PROVIDER_AVAILABLE, NVMET_DDA_A_IO_BYTES (the request).
+ *     NVMET_DDA_A_PROVIDER_AVAILABLE (absent as in PROVIDER_GET),
+ *     NVMET_DDA_A_IO_BYTES (the request).
  *     At most one per provider per second.
  *
  * Attribute tree
