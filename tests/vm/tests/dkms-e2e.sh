@@ -14,7 +14,7 @@ set -euo pipefail
 # lib.sh's transport helpers, for our transport (nvmet-dda).
 export TRANSPORT=dda
 NQN=nqn.2026-11.io.nvmet-dda:dkms
-tree_ko=$TOP/nvmet-dda.ko
+tree_ko=$DDA_KO
 
 [ -n "${DKMS_KO:-}" ] ||
 	skip "no DKMS build of nvmet-dda.ko for $(uname -r) (run scripts/dkms-check first)"
