@@ -160,14 +160,22 @@ fabric_dev() { # SUBNQN [NSID]
 	return 1
 }
 
-# Wait up to N seconds for a command to succeed.
+# Sleep SECONDS (fractions too) without forking sleep(1): under TCG with the
+# debug kernel every exec costs a good part of a second. read -t on a pipe
+# nobody writes to (the process substitution forks once, on first use).
+nap() { # SECONDS
+	[ -n "${_nap_fd:-}" ] || exec {_nap_fd}<> <(:)
+	read -t "$1" -u "$_nap_fd" || :
+}
+
+# Wait up to N seconds for a command to succeed; it is tried twice a second.
 wait_for() { # SECONDS CMD...
-	local n=$1
+	local n=$(($1 * 2))
 	shift
 	while ! "$@" >/dev/null 2>&1; do
 		n=$((n - 1))
 		[ "$n" -gt 0 ] || return 1
-		sleep 1
+		nap 0.5
 	done
 }
 

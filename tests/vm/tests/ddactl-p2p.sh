@@ -99,7 +99,7 @@ ddactl provider del "$bar"
 ddactl provider add "$bar" bar 2 size 2M
 ddactl -j monitor -c 1 >/tmp/ddactl-p2p-event.json &
 mpid=$!
-sleep 2
+nap 2
 # 32 commands of 512 KiB against 2 MiB; a slow guest may still drain it in
 # time, so try a few rounds before calling the event missing.
 for try in 1 2 3; do

@@ -50,7 +50,7 @@ for _ in $(seq 1 1200); do
 		echo 1 >"/sys/bus/pci/devices/$bar/remove"
 		break
 	fi
-	sleep 0.05
+	nap 0.05
 done
 [ -n "$inuse" ] || fail "no P2P buffer of $bar in use"
 echo "removed $bar with $inuse bytes of its pool in use"
@@ -88,7 +88,7 @@ fio --name=fault-ssd --filename="$dev" --direct=1 --ioengine=libaio --rw=randrw 
 	--bs=64k --iodepth=16 --size=16M --time_based --runtime=30 \
 	--output-format=json --output=/tmp/fault-ssd.raw >/dev/null 2>&1 &
 fpid=$!
-sleep 4
+nap 4
 echo 1 >"/sys/bus/pci/devices/$ssdpci/remove"
 start=$(date +%s)
 rc=0

@@ -56,7 +56,7 @@ load_start() { # TAG VERIFY
 		--bs=64k --iodepth=16 --offset=32M "${opts[@]}" \
 		--output-format=json --output="/tmp/$1.raw" >/dev/null 2>&1 &
 	fpid=$!
-	sleep 4
+	nap 4
 	kill -0 "$fpid" 2>/dev/null || fail "$1: fio ended before the fault"
 }
 
@@ -78,7 +78,7 @@ ref_write
 n0=$(reconnects)
 load_start fault-netdev 1
 ip link set "$DDA_IF" down
-sleep 6
+nap 6
 ip link set "$DDA_IF" up
 wait_for 120 reconnected ||
 	fail "netdev: the host did not reconnect within 120 s of the link coming back"

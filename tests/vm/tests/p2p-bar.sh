@@ -125,7 +125,7 @@ expect_eq "small size" "$(p2p_prov "$bdf" size)" $((2 << 20))
 ddactl offload set "$NQN" 2 mode prefer provider "$bdf"
 ddactl -j monitor -c 1 >/tmp/bar-event.json &
 mpid=$!
-sleep 1
+nap 1
 p2p_snap s0 "$NQN" 2
 run_fio "$slowdev" randrw 128k 16 2 2M bar-dry
 p2p_snap s1 "$NQN" 2

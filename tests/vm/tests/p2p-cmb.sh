@@ -76,7 +76,7 @@ while kill -0 "$fpid" 2>/dev/null; do
 		[ "$o" -gt "$high" ] && high=$o
 	fi
 	n=$((n + 1))
-	sleep 0.05
+	nap 0.05
 done
 wait "$fpid" || fail "fio load failed"
 echo "available: idle $idle, lowest seen $low; outstanding: highest seen $high"

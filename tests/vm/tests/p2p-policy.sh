@@ -101,7 +101,7 @@ while kill -0 "$fpid" 2>/dev/null; do
 	3) ddactl offload set "$NQN" 1 mode prefer max-bytes 0 ;;
 	esac
 	changes=$((changes + 1))
-	sleep 0.3
+	nap 0.3
 done
 wait "$fpid" || fail "verified fio failed while the policy changed"
 echo "$changes policy changes under load"
