@@ -53,8 +53,8 @@ local_ssd_find() { # [NSID]
 	for c in $(nvme_ctrl_dirs); do
 		[ "$(<"$c/transport")" = pcie ] || continue
 		for n in "$c"/nvme*n"${1:-1}"; do
-			[ -e "$n" ] && [ -b "/dev/$(basename "$n")" ] || continue
-			echo "/dev/$(basename "$n")"
+			[ -e "$n" ] && [ -b "/dev/${n##*/}" ] || continue
+			echo "/dev/${n##*/}"
 			return 0
 		done
 	done
@@ -149,10 +149,10 @@ fabric_dev() { # SUBNQN [NSID]
 		[ "$(<"$c/subsysnqn")" = "$1" ] || continue
 		[ "$(<"$c/transport")" = pcie ] && continue
 		local b
-		for b in /sys/class/nvme/"$(basename "$c")"/nvme*n*; do
+		for b in /sys/class/nvme/"${c##*/}"/nvme*n*; do
 			[ -e "$b" ] || continue
 			if [ -z "${2:-}" ] || [ "$(<"$b/nsid")" = "$2" ]; then
-				echo "/dev/$(basename "$b")"
+				echo "/dev/${b##*/}"
 				return 0
 			fi
 		done
@@ -193,6 +193,16 @@ kunit_check() { # SUITE MIN_CASES
 	echo "$total"
 }
 
+# Whether kernel module NAME (as /proc/modules spells it) is loaded; no
+# fork, unlike grep.
+module_loaded() { # NAME
+	local m _
+	while read -r m _; do
+		[ "$m" = "$1" ] && return 0
+	done </proc/modules
+	return 1
+}
+
 # --- Transports -----------------------------------------------------------
 # Tests with a "# variants: dda upstream" header run once per transport, with
 # TRANSPORT=dda (our transport in nvmet-dda.ko) or TRANSPORT=upstream
@@ -213,7 +223,7 @@ transport_load() {
 	local caps
 	case "$(transport_module)" in
 	nvmet_dda)
-		grep -q '^nvmet_rdma ' /proc/modules &&
+		module_loaded nvmet_rdma &&
 			fail "nvmet-rdma is loaded; it would serve instead of nvmet-dda"
 		modprobe nvmet-dda
 		caps=$(ddactl -j info | jq -c .capabilities)
@@ -223,7 +233,7 @@ transport_load() {
 		fi
 		;;
 	nvmet_rdma)
-		grep -q '^nvmet_dda ' /proc/modules &&
+		module_loaded nvmet_dda &&
 			fail "nvmet-dda is loaded; it would serve instead of nvmet-rdma"
 		modprobe nvmet-rdma
 		;;
@@ -242,7 +252,7 @@ transport_unload() {
 	esac
 	modprobe -r nvmet 2>/dev/null || true
 	for m in nvme_rdma nvme_fabrics nvmet_dda nvmet_rdma nvmet; do
-		if grep -q "^$m " /proc/modules; then
+		if module_loaded "$m"; then
 			echo "still loaded: $m" >&2
 			rc=1
 		fi
@@ -255,12 +265,12 @@ transport_unload() {
 transport_check_serving() {
 	local m refs
 	m=$(transport_module)
-	refs=$(cat "/sys/module/$m/refcnt" 2>/dev/null || echo none)
+	read -r refs <"/sys/module/$m/refcnt" 2>/dev/null || refs=none
 	{ [ "$refs" != none ] && [ "$refs" -ge 1 ]; } ||
 		fail "$m does not serve the enabled port (refcnt $refs)"
 	case "$m" in
-	nvmet_dda) ! grep -q '^nvmet_rdma ' /proc/modules || fail "nvmet-rdma got loaded" ;;
-	nvmet_rdma) ! grep -q '^nvmet_dda ' /proc/modules || fail "nvmet-dda got loaded" ;;
+	nvmet_dda) ! module_loaded nvmet_rdma || fail "nvmet-rdma got loaded" ;;
+	nvmet_rdma) ! module_loaded nvmet_dda || fail "nvmet-dda got loaded" ;;
 	esac
 }
 
@@ -360,7 +370,7 @@ host_disconnect() { # NQN
 	local out
 	out=$(nvme disconnect -n "$1")
 	echo "$out"
-	grep -q 'disconnected 1 controller' <<<"$out" ||
+	[[ $out == *"disconnected 1 controller"* ]] ||
 		fail "disconnect $1: '$out', want one controller"
 	wait_for 15 ctrl_gone "$1" || fail "controller for $1 still present after disconnect"
 }
@@ -371,7 +381,7 @@ fabric_ctrl() { # SUBNQN
 	for c in $(nvme_ctrl_dirs); do
 		[ "$(<"$c/subsysnqn")" = "$1" ] || continue
 		[ "$(<"$c/transport")" = pcie ] && continue
-		echo "/dev/$(basename "$c")"
+		echo "/dev/${c##*/}"
 		return 0
 	done
 	return 1
@@ -393,7 +403,9 @@ host_disconnect_all() {
 fabric_ctrls() {
 	local c
 	for c in $(nvme_ctrl_dirs); do
-		[ "$(cat "$c/transport" 2>/dev/null)" = pcie ] || basename "$c"
+		local t=
+		read -r t <"$c/transport" 2>/dev/null
+		[ "$t" = pcie ] || echo "${c##*/}"
 	done
 }
 
@@ -424,31 +436,36 @@ run_fio() { # DEV RW BS IODEPTH NUMJOBS SIZE [TAG]
 		{ cat "$raw" >&2; fail "fio $tag exited non-zero"; }
 	# fio puts warnings ("multiple writers may overwrite...") before the JSON.
 	sed -n '/^{/,$p' "$raw" >"$json"
-	n=$(jq '.jobs | length' "$json")
-	expect_eq "fio $tag: jobs" "$n" "$jobs"
-	jq -c '.jobs[] | {job: .jobname, error, read_kib: .read.io_kbytes,
-		write_kib: .write.io_kbytes, read_iops: (.read.iops | floor),
-		write_iops: (.write.iops | floor)}' "$json"
-	jq -e 'all(.jobs[]; .error == 0)' "$json" >/dev/null ||
-		fail "fio $tag: a job reported an error"
 	case "$rw" in
-	randwrite | write)
-		# Every block written once, then read back once by the verify pass.
-		jq -e --argjson kb "$kb" 'all(.jobs[]; .write.io_kbytes == $kb and
-			.read.io_kbytes == $kb)' "$json" >/dev/null ||
-			fail "fio $tag: want ${kb} KiB written and verified per job"
-		;;
-	randrw)
-		# The mix adds up to SIZE; the verify pass re-reads what was
-		# written, so reads total exactly SIZE and writes are a share of
-		# it (a random share: with few blocks one job may write none).
-		jq -e --argjson kb "$kb" 'all(.jobs[]; .read.io_kbytes == $kb and
-			.write.io_kbytes <= $kb) and
-			([.jobs[].write.io_kbytes] | add) > 0' "$json" >/dev/null ||
-			fail "fio $tag: want ${kb} KiB read (workload + verify) per job and some writes"
-		;;
+	randwrite | write | randrw) ;;
 	*) fail "run_fio: rw=$rw not supported" ;;
 	esac
+	# One jq for the per-job lines and the verdict (the last line): an exec
+	# is expensive in the guest.
+	local lines
+	mapfile -t lines < <(jq -r --argjson jobs "$jobs" --argjson kb "$kb" --arg rw "$rw" '
+		(.jobs[] | {job: .jobname, error, read_kib: .read.io_kbytes,
+			write_kib: .write.io_kbytes, read_iops: (.read.iops | floor),
+			write_iops: (.write.iops | floor)} | tojson),
+		if (.jobs | length) != $jobs then
+			"jobs: got \(.jobs | length), want \($jobs)"
+		elif any(.jobs[]; .error != 0) then
+			"a job reported an error"
+		elif $rw == "randrw" then
+			# The mix adds up to SIZE; the verify pass re-reads what was
+			# written, so reads total exactly SIZE and writes are a share
+			# of it (a random share: with few blocks one job may write none).
+			if all(.jobs[]; .read.io_kbytes == $kb and .write.io_kbytes <= $kb)
+			   and ([.jobs[].write.io_kbytes] | add) > 0 then "ok"
+			else "want \($kb) KiB read (workload + verify) per job and some writes" end
+		else
+			# Every block written once, then read back once by the verify pass.
+			if all(.jobs[]; .write.io_kbytes == $kb and .read.io_kbytes == $kb)
+			then "ok" else "want \($kb) KiB written and verified per job" end
+		end' "$json")
+	[ "${#lines[@]}" -gt 0 ] || fail "fio $tag: no JSON output"
+	printf '%s\n' "${lines[@]:0:${#lines[@]}-1}"
+	[ "${lines[-1]}" = ok ] || fail "fio $tag: ${lines[-1]}"
 }
 
 # The usual end of a transport test: hosts off, target config, backing
@@ -478,7 +495,7 @@ ivshmem_bdf() {
 	local d
 	for d in /sys/bus/pci/devices/*; do
 		[ "$(<"$d/vendor")" = 0x1af4 ] && [ "$(<"$d/device")" = 0x1110 ] || continue
-		basename "$d"
+		echo "${d##*/}"
 		return 0
 	done
 	fail "no ivshmem device in the VM"

@@ -52,22 +52,26 @@ echo "$base"
 
 # cfs_write PATH VALUE: what `echo VALUE >$NVMET_CFS/PATH` makes of it.
 cfs_write() {
-	bash -c 'echo "$2" >"$1"' cfs_write "$NVMET_CFS/$1" "$2"
+	echo "$2" 2>&1 >"$NVMET_CFS/$1"
 }
 
 n=0
 # row CODE TEXT CMD...: CMD exits CODE, its output contains TEXT (any case),
 # and the state is what it was.
+# Only the command and the state check fork: processes are what this test
+# costs in the guest.
 row() {
 	local want=$1 text=$2 rc=0 out now cmd
 	shift 2
 	n=$((n + 1))
 	out=$("$@" 2>&1) || rc=$?
-	out=$(tr '\n' ' ' <<<"$out" | sed "s|$NVMET_CFS|CFS|g")
-	cmd=$(sed "s|$NVMET_CFS|CFS|g" <<<"$*")
+	out=${out//$'\n'/ }
+	out=${out//"$NVMET_CFS"/CFS}
+	cmd="$*"
+	cmd=${cmd//"$NVMET_CFS"/CFS}
 	printf 'row %2d: exit %d: %s => %s\n' "$n" "$rc" "${cmd:0:100}" "${out:0:160}"
 	[ "$rc" -eq "$want" ] || fail "row $n: exit $rc, want $want"
-	grep -qiF -- "$text" <<<"$out" || fail "row $n: output lacks '$text'"
+	[[ ${out,,} == *"${text,,}"* ]] || fail "row $n: output lacks '$text'"
 	now=$(state)
 	[ "$now" = "$base" ] || {
 		diff -u <(echo "$base") <(echo "$now") || true
@@ -75,7 +79,7 @@ row() {
 	}
 }
 
-long=$(printf 'x%.0s' $(seq 1 300))
+printf -v long 'x%.0s' {1..300}
 
 step "configfs: the kernel refuses"
 row 1 "Invalid argument" cfs_write ports/2/addr_trtype udp

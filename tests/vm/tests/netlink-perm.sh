@@ -59,7 +59,7 @@ refused() {
 	err=$("${who[@]}" "$BIN/ddactl" "$@" 2>&1 >/dev/null) || rc=$?
 	echo "${who[0]} ${who[1]:-}: ddactl $*: exit $rc: $err"
 	[ "$rc" -eq 5 ] || fail "ddactl $* as ${who[*]}: exit $rc, want 5"
-	grep -qF "permission denied" <<<"$err" || fail "ddactl $*: '$err' lacks 'permission denied'"
+	[[ $err == *"permission denied"* ]] || fail "ddactl $*: '$err' lacks 'permission denied'"
 	expect_eq "state after ddactl $* as ${who[*]}" "$(state)" "$before"
 }
 
@@ -75,7 +75,7 @@ kernel_says() {
 	out=$("${who[@]}" "$BIN/nlfuzz" -q "$NQN" -N 1 -c "$@") ||
 		fail "nlfuzz -c $* as ${who[*]} failed: $out"
 	echo "${who[0]} ${who[1]:-}: raw $*: $out"
-	grep -q "^$1: $want " <<<"$out" || fail "raw $1 as ${who[*]}: '$out', want $want"
+	[[ $'\n'$out == *$'\n'"$1: $want "* ]] || fail "raw $1 as ${who[*]}: '$out', want $want"
 	expect_eq "state after raw $1 as ${who[*]}" "$(state)" "$before"
 }
 

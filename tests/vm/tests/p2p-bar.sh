@@ -36,7 +36,7 @@ expect_fail() {
 	err=$("$@" 2>&1 >/dev/null) || rc=$?
 	echo "exit $rc: $err"
 	[ "$rc" -eq "$want" ] || fail "$*: exit $rc, want $want"
-	grep -qi -- "$text" <<<"$err" || fail "$*: message '$err' lacks '$text'"
+	[[ ${err,,} == *"${text,,}"* ]] || fail "$*: message '$err' lacks '$text'"
 }
 
 step "bad provider input is refused and changes nothing"
