@@ -91,6 +91,18 @@ static inline struct gen_pool *compat_p2pmem_pool(struct pci_dev *pdev)
 }
 #endif
 
+/*
+ * Whether the DMA layer of an RDMA device (struct ib_device *) maps PCI
+ * P2PDMA pages. Where the kernel cannot tell, the answer is no: P2P memory
+ * then stays off for RDMA devices that do DMA themselves. A macro, so that
+ * this header does not pull in the RDMA headers.
+ */
+#ifdef HAVE_IB_DMA_PCI_P2P_DMA_SUPPORTED
+#define compat_ib_dma_p2p_supported(ibdev) ib_dma_pci_p2p_dma_supported(ibdev)
+#else
+#define compat_ib_dma_p2p_supported(ibdev) ((void)(ibdev), false)
+#endif
+
 /* Set (@s a driver name) or clear (@s "") the driver override of @pdev. */
 static inline int compat_pci_set_override(struct pci_dev *pdev, const char *s)
 {

@@ -18,9 +18,14 @@ static int __init nvmet_dda_init(void)
 {
 	int ret;
 
-	ret = dda_bar_init();
+	/* The providers there are, and the PCI events that change them. */
+	ret = dda_p2p_init();
 	if (ret)
 		return ret;
+
+	ret = dda_bar_init();
+	if (ret)
+		goto out_p2p_exit;
 
 	/* Before the family, so it never shows a module without it. */
 	ret = dda_rdma_init();
@@ -43,6 +48,7 @@ out_rdma_exit:
 	dda_rdma_exit();
 out_bar_exit:
 	dda_bar_exit();
+out_p2p_exit:
 	dda_p2p_exit();
 	dda_policy_exit();
 	return ret;
@@ -52,7 +58,7 @@ static void __exit nvmet_dda_exit(void)
 {
 	nvmet_dda_genl_exit();
 	dda_rdma_exit();
-	/* No command runs now: BAR providers drain at once. */
+	/* No command runs now: no buffer of a BAR provider is out. */
 	dda_bar_exit();
 	dda_p2p_exit();
 	dda_policy_exit();

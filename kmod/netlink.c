@@ -30,7 +30,8 @@ u32 nvmet_dda_caps(void)
 
 	if (IS_ENABLED(CONFIG_PCI_P2PDMA))
 		caps |= NVMET_DDA_CAP_P2PDMA;
-	if (IS_ENABLED(CONFIG_KUNIT))
+	/* Kbuild adds the suites for kernels with KUnit built in. */
+	if (IS_BUILTIN(CONFIG_KUNIT))
 		caps |= NVMET_DDA_CAP_SELFTEST;
 	if (dda_rdma_registered())
 		caps |= NVMET_DDA_CAP_RDMA;
@@ -107,6 +108,20 @@ static int dda_attr_pci(struct genl_info *info, int attr, char *name)
 	return ret;
 }
 
+/*
+ * The provider list as a GET request sees it: a privileged requester has
+ * the PCI bus scanned first; anybody else gets the list as it is and a scan
+ * soon after (at most one a second), so that unprivileged requests never
+ * walk the bus or wait for it.
+ */
+static void dda_get_scan(struct sk_buff *skb)
+{
+	if (netlink_capable(skb, CAP_NET_ADMIN))
+		dda_p2p_scan();
+	else
+		dda_p2p_scan_kick();
+}
+
 static int dda_provider_msg(struct sk_buff *skb, struct netlink_callback *cb,
 			    struct genl_info *info, struct dda_provider *prov)
 {
@@ -135,7 +150,7 @@ static int nvmet_dda_provider_get_doit(struct sk_buff *skb,
 	ret = dda_attr_pci(info, NVMET_DDA_A_PROVIDER, name);
 	if (ret)
 		return ret;
-	dda_p2p_scan();
+	dda_get_scan(skb);
 	prov = dda_provider_find(name);
 	if (!prov) {
 		NL_SET_ERR_MSG_ATTR(info->extack,
@@ -178,11 +193,8 @@ static int nvmet_dda_provider_get_dumpit(struct sk_buff *skb,
 	int ret = 0;
 
 	if (!cb->args[0])
-		dda_p2p_scan();
-	/*
-	 * Not under dda_p2p_lock: filling takes the device lock, and the BAR
-	 * driver's probe and remove take dda_p2p_lock under it.
-	 */
+		dda_get_scan(cb->skb);
+	/* One at a time: pool statistics are read under RCU, not this lock. */
 	while ((prov = dda_provider_nth(cb->args[0]))) {
 		ret = dda_provider_msg(skb, cb, NULL, prov);
 		dda_provider_put(prov);
@@ -318,7 +330,7 @@ static int nvmet_dda_policy_get_doit(struct sk_buff *skb,
 		return -ENOMEM;
 	mutex_lock(&dda_policy_lock);
 	if (nqn) {
-		rec = dda_nsrec_lookup(nqn, nsid, false);
+		rec = dda_nsrec_find_locked(nqn, nsid);
 		if (rec)
 			r = rcu_dereference_protected(rec->rule, 1);
 	} else {
@@ -417,6 +429,8 @@ static int nvmet_dda_policy_set_doit(struct sk_buff *skb,
 		NL_SET_ERR_MSG(info->extack, "nothing to set");
 		return -EINVAL;
 	}
+	/* Privileged: the rule is checked against a fresh provider list. */
+	dda_p2p_scan();
 	if (given[NVMET_DDA_A_POLICY_MODE]) {
 		tmpl.mode = nla_get_u32(info->attrs[NVMET_DDA_A_POLICY_MODE]);
 		if (tmpl.mode != NVMET_DDA_MODE_OFF &&
@@ -439,7 +453,6 @@ static int nvmet_dda_policy_set_doit(struct sk_buff *skb,
 		if (tmpl.sel == DDA_SEL_PCI) {
 			struct dda_provider *prov;
 
-			dda_p2p_scan();
 			prov = dda_provider_find(tmpl.pci);
 			if (!prov) {
 				NL_SET_ERR_MSG_ATTR(info->extack, a,
@@ -503,16 +516,15 @@ static int nvmet_dda_stats_get_doit(struct sk_buff *skb,
 	ret = dda_policy_target(info, false, &nqn, &nsid, &portid);
 	if (ret)
 		return ret;
-	ns = dda_nsrec_lookup(nqn, nsid, false);
+	ns = dda_nsrec_get(nqn, nsid, false);
 	if (!ns) {
 		NL_SET_ERR_MSG(info->extack,
-			       "no statistics for this namespace (no I/O through nvmet-dda and no rule yet)");
+			       "no statistics for this namespace (no I/O through nvmet-dda lately and no rule)");
 		return -ENOENT;
 	}
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	ret = dda_stats_msg(msg, NULL, info, ns);
+	ret = msg ? dda_stats_msg(msg, NULL, info, ns) : -ENOMEM;
+	dda_nsrec_put(ns);
 	if (ret) {
 		nlmsg_free(msg);
 		return ret;
@@ -667,6 +679,13 @@ static struct genl_family nvmet_dda_genl_family __ro_after_init = {
 	.version = NVMET_DDA_GENL_VERSION,
 	.module = THIS_MODULE,
 	.netnsok = true,
+	/*
+	 * Not under the genetlink mutex: a request of ours waiting for a PCI
+	 * function (PROVIDER_ADD/DEL bind and unbind drivers) must not hold
+	 * up every other genetlink family. Each op takes the locks of what
+	 * it touches.
+	 */
+	.parallel_ops = true,
 	.ops = nvmet_dda_genl_ops,
 	.n_ops = ARRAY_SIZE(nvmet_dda_genl_ops),
 	.mcgrps = nvmet_dda_mcgrps,

@@ -4,15 +4,18 @@
  *
  * A provider is a PCI function with published p2pmem: an NVMe CMB that
  * nvme-pci published, or a BAR that provider.c published. Providers of other
- * drivers are found by scanning the PCI bus (dda_p2p_scan()); they live here
- * until their pool goes away and nothing of theirs is outstanding.
+ * drivers are found by scanning the PCI bus (dda_p2p_scan()): at load, after
+ * PCI driver events, and when privileged requests ask; commands and
+ * unprivileged requests only ask for a scan to happen soon. A provider is
+ * listed until its pool goes away; its buffers hold references of their own.
  *
  * For every command that moves data, dda_data_alloc() looks up the
- * namespace's effective rule, picks the provider (cached per namespace until
- * a provider or rule changes: dda_p2p_gen), applies MIN_IO and the quota,
- * allocates from the provider's pool, and counts what it did. The buffer is
- * one P2PDMA scatterlist: rdma_rw maps it to bus addresses for PCI RDMA
- * devices, and virtual-DMA devices (rxe, siw) copy through its kernel mapping.
+ * namespace's effective rule, resolves the provider (cached per namespace
+ * until a provider or rule changes: dda_p2p_gen), and dda_place() applies
+ * MIN_IO, reachability, the quota and the pool, and counts what it did. The
+ * buffer is one P2PDMA scatterlist: rdma_rw maps it to bus addresses for PCI
+ * RDMA devices that can take P2P pages (dda_dma_p2p_safe()), and
+ * virtual-DMA devices (rxe, siw) copy through its kernel mapping.
  */
 #include <linux/module.h>
 #include <linux/kernel.h>
@@ -25,6 +28,9 @@
 #include <linux/blkdev.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/dma-map-ops.h>
+#include <linux/swiotlb.h>
+#include <linux/workqueue.h>
 #include <net/genetlink.h>
 
 #include "nvmet.h"
@@ -173,6 +179,49 @@ void dda_provider_put(struct dda_provider *prov)
 	kref_put(&prov->ref, dda_provider_release);
 }
 
+static struct scatterlist *dda_p2pmem_alloc(struct dda_provider *prov,
+					    u32 len, unsigned int *nents)
+{
+	return pci_p2pmem_alloc_sgl(prov->pdev, nents, len);
+}
+
+static void dda_p2pmem_free(struct dda_provider *prov, struct scatterlist *sg)
+{
+	pci_p2pmem_free_sgl(prov->pdev, sg);
+}
+
+const struct dda_pool_ops dda_p2pmem_ops = {
+	.alloc = dda_p2pmem_alloc,
+	.free = dda_p2pmem_free,
+};
+
+/**
+ * dda_provider_alloc() - A provider, not listed yet.
+ * @pdev: the function whose memory it gives out (a reference is taken), or
+ *	NULL for a KUnit fake.
+ * @kind: enum nvmet_dda_provider_kind.
+ * @ops: its pool.
+ *
+ * Return: the provider with one reference, or NULL.
+ */
+struct dda_provider *dda_provider_alloc(struct pci_dev *pdev, u32 kind,
+					const struct dda_pool_ops *ops)
+{
+	struct dda_provider *prov = kzalloc(sizeof(*prov), GFP_KERNEL);
+
+	if (!prov)
+		return NULL;
+	prov->pdev = pci_dev_get(pdev);
+	if (pdev)
+		strscpy(prov->name, pci_name(pdev), sizeof(prov->name));
+	prov->ops = ops;
+	prov->kind = kind;
+	prov->bar = -1;
+	kref_init(&prov->ref);
+	prov->last_event = jiffies - HZ;
+	return prov;
+}
+
 static struct dda_provider *dda_provider_find_pdev(struct pci_dev *pdev)
 {
 	struct dda_provider *prov;
@@ -188,37 +237,37 @@ static struct dda_provider *dda_provider_find_pdev(struct pci_dev *pdev)
  * dda_provider_register() - Add a provider for @pdev to the list.
  * @pdev: function whose p2pmem is published.
  * @kind: enum nvmet_dda_provider_kind.
+ * @driver: name of the driver that published it.
  *
- * Caller holds dda_p2p_lock.
+ * Caller holds dda_p2p_lock. The list holds the provider's first
+ * reference.
  *
  * Return: the provider, or NULL on allocation failure.
  */
-struct dda_provider *dda_provider_register(struct pci_dev *pdev, u32 kind)
+struct dda_provider *dda_provider_register(struct pci_dev *pdev, u32 kind,
+					   const char *driver)
 {
 	struct dda_provider *prov;
 
 	lockdep_assert_held(&dda_p2p_lock);
-	prov = kzalloc(sizeof(*prov), GFP_KERNEL);
+	prov = dda_provider_alloc(pdev, kind, &dda_p2pmem_ops);
 	if (!prov)
 		return NULL;
-	prov->pdev = pci_dev_get(pdev);
-	strscpy(prov->name, pci_name(pdev), sizeof(prov->name));
-	prov->kind = kind;
-	prov->bar = -1;
-	kref_init(&prov->ref);
-	init_waitqueue_head(&prov->drained);
-	prov->last_event = jiffies - HZ;
+	strscpy(prov->driver, driver, sizeof(prov->driver));
 	list_add_tail_rcu(&prov->entry, &dda_providers);
 	atomic_inc(&dda_p2p_gen);
 	return prov;
 }
 
 /**
- * dda_provider_unlist() - Take @prov off the list.
+ * dda_provider_unlist() - Take @prov off the list for good.
  * @prov: a listed provider.
  *
- * Caller holds dda_p2p_lock. New commands stop choosing @prov at once; the
- * list's reference passes to the caller, for dda_provider_drain_put().
+ * Caller holds dda_p2p_lock. New commands stop choosing @prov at once and
+ * allocations racing with this give their buffer back; the list's
+ * reference passes to the caller. Buffers still out hold references of
+ * their own, and the kernel's teardown of the p2pmem pool waits for their
+ * pages: nobody here waits for them.
  */
 void dda_provider_unlist(struct dda_provider *prov)
 {
@@ -230,18 +279,45 @@ void dda_provider_unlist(struct dda_provider *prov)
 	atomic_inc(&dda_p2p_gen);
 }
 
-/**
- * dda_provider_drain_put() - Wait until no buffer of @prov is outstanding.
- * @prov: an unlisted provider; the reference dda_provider_unlist() passed.
- *
- * Commands holding its buffers finish on their own. Never call this with
- * dda_p2p_lock held: completing them may need it.
+/*
+ * Scans asked for by the data path, by unprivileged requests and by PCI bus
+ * events run here, one at a time and at most one a second; privileged
+ * requests scan at once (dda_p2p_scan()). dda_scan_on is false outside
+ * dda_p2p_init() .. dda_p2p_exit().
  */
-void dda_provider_drain_put(struct dda_provider *prov)
+static void dda_p2p_scan_work(struct work_struct *work);
+static DECLARE_DELAYED_WORK(dda_scan_work, dda_p2p_scan_work);
+static unsigned long dda_scan_last;
+static bool dda_scan_on;
+
+/**
+ * dda_p2p_scan_kick() - Ask for a scan soon, without waiting for it.
+ *
+ * Cheap and callable from any context: a scan already pending absorbs it.
+ */
+void dda_p2p_scan_kick(void)
 {
-	wait_event(prov->drained,
-		   !dda_counter(&prov->st, NVMET_DDA_STAT_OUTSTANDING_BYTES));
-	dda_provider_put(prov);
+	unsigned long next = READ_ONCE(dda_scan_last) + HZ, now = jiffies;
+
+	if (!READ_ONCE(dda_scan_on))
+		return;
+	queue_delayed_work(system_wq, &dda_scan_work,
+			   time_after(next, now) ? next - now : 0);
+}
+
+/*
+ * The name of @pdev's driver into @name (DDA_DRV_NAME_LEN bytes). Never
+ * waits for the device lock (a driver may be busy binding or unbinding
+ * the function for a long time): false when it is held.
+ */
+static bool dda_pci_driver_name(struct pci_dev *pdev, char *name)
+{
+	if (!device_trylock(&pdev->dev))
+		return false;
+	strscpy(name, pdev->dev.driver ? pdev->dev.driver->name : "",
+		DDA_DRV_NAME_LEN);
+	device_unlock(&pdev->dev);
+	return true;
 }
 
 /**
@@ -249,23 +325,25 @@ void dda_provider_drain_put(struct dda_provider *prov)
  *
  * Adds functions that published p2pmem through their own driver (kind CMB
  * for NVMe controllers, PUBLISHED otherwise) and drops such providers whose
- * pool is gone and who have nothing outstanding.
+ * pool is gone. Walks every PCI function: never called for a command or an
+ * unprivileged request, which use dda_p2p_scan_kick().
  */
 void dda_p2p_scan(void)
 {
+	char driver[DDA_DRV_NAME_LEN];
 	struct dda_provider *prov, *tmp;
 	struct pci_dev *pdev = NULL;
+	bool again = false;
 
 	if (!IS_ENABLED(CONFIG_PCI_P2PDMA))
 		return;
 
 	mutex_lock(&dda_p2p_lock);
+	WRITE_ONCE(dda_scan_last, jiffies);
 	list_for_each_entry_safe(prov, tmp, &dda_providers, entry) {
 		if (prov->kind == NVMET_DDA_PROVIDER_BAR ||
-		    pci_has_p2pmem(prov->pdev) ||
-		    dda_counter(&prov->st, NVMET_DDA_STAT_OUTSTANDING_BYTES))
+		    pci_has_p2pmem(prov->pdev))
 			continue;
-		/* Nothing outstanding: drop the list's reference. */
 		dda_provider_unlist(prov);
 		dda_provider_put(prov);
 	}
@@ -274,12 +352,42 @@ void dda_p2p_scan(void)
 
 		if (!pci_has_p2pmem(pdev) || dda_provider_find_pdev(pdev))
 			continue;
+		/* Its driver is busy with it: a later scan adds it. */
+		if (!dda_pci_driver_name(pdev, driver)) {
+			again = true;
+			continue;
+		}
 		if (pdev->class == PCI_CLASS_STORAGE_EXPRESS)
 			kind = NVMET_DDA_PROVIDER_CMB;
-		dda_provider_register(pdev, kind);
+		dda_provider_register(pdev, kind, driver);
 	}
 	mutex_unlock(&dda_p2p_lock);
+	if (again)
+		dda_p2p_scan_kick();
 }
+
+static void dda_p2p_scan_work(struct work_struct *work)
+{
+	dda_p2p_scan();
+}
+
+/* A driver bound, unbound or a function left: p2pmem may have changed. */
+static int dda_pci_notify(struct notifier_block *nb, unsigned long action,
+			  void *data)
+{
+	switch (action) {
+	case BUS_NOTIFY_BOUND_DRIVER:
+	case BUS_NOTIFY_UNBOUND_DRIVER:
+	case BUS_NOTIFY_DEL_DEVICE:
+		dda_p2p_scan_kick();
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block dda_pci_nb = {
+	.notifier_call = dda_pci_notify,
+};
 
 /**
  * dda_provider_find() - The provider named @name, with a reference.
@@ -381,7 +489,7 @@ bool dda_provider_pool_stats(struct dda_provider *prov, u64 *size, u64 *avail)
 	int layout = READ_ONCE(dda_pool_layout);
 	bool ok = false;
 
-	if (layout < 0)
+	if (layout < 0 || !prov->pdev)
 		return false;
 	rcu_read_lock();
 	pool = compat_p2pmem_pool(prov->pdev);
@@ -406,24 +514,18 @@ bool dda_provider_pool_stats(struct dda_provider *prov, u64 *size, u64 *avail)
  * @skb: message being built.
  * @prov: provider.
  *
+ * Takes no lock of the PCI function: what it reports was recorded when
+ * the provider was listed.
+ *
  * Return: 0 or -EMSGSIZE.
  */
 int dda_provider_fill(struct sk_buff *skb, struct dda_provider *prov)
 {
-	const char *drv = "";
 	u64 size, avail;
 	bool pool = dda_provider_pool_stats(prov, &size, &avail);
 
-	device_lock(&prov->pdev->dev);
-	if (prov->pdev->dev.driver)
-		drv = prov->pdev->dev.driver->name;
-	if (nla_put_string(skb, NVMET_DDA_A_PROVIDER_DRIVER, drv)) {
-		device_unlock(&prov->pdev->dev);
-		return -EMSGSIZE;
-	}
-	device_unlock(&prov->pdev->dev);
-
-	if (nla_put_string(skb, NVMET_DDA_A_PROVIDER, prov->name) ||
+	if (nla_put_string(skb, NVMET_DDA_A_PROVIDER_DRIVER, prov->driver) ||
+	    nla_put_string(skb, NVMET_DDA_A_PROVIDER, prov->name) ||
 	    nla_put_u32(skb, NVMET_DDA_A_PROVIDER_KIND, prov->kind))
 		return -EMSGSIZE;
 	if (pool &&
@@ -468,16 +570,41 @@ static struct pci_dev *dda_pci_of(struct device *dev)
 }
 
 /**
+ * dda_dma_p2p_safe() - May P2P pages go to DMA mappings of @dma?
+ * @dma: an RDMA device's DMA device (the caller checked that its DMA
+ *	layer handles P2PDMA pages at all).
+ *
+ * The transport skips the CPU sync before an RDMA WRITE from a P2P buffer:
+ * the CPU never wrote to it. That is only right when mapping the pages
+ * cannot bounce them through swiotlb, where the sync is the copy into the
+ * bounce buffer. The P2PDMA mapping code refuses to bounce P2P pages with
+ * dma-direct, but dma-iommu bounces every unaligned segment of a device it
+ * does not trust, and (6.12) any small segment of a device that does not
+ * snoop the CPU caches; a function whose mappings are forced through
+ * swiotlb cannot map them at all. Such devices get no P2P memory.
+ *
+ * Return: true when @dma is a PCI function that is trusted, coherent and
+ * not forced to bounce.
+ */
+bool dda_dma_p2p_safe(struct device *dma)
+{
+	if (!dma || !dev_is_pci(dma))
+		return false;
+	return !to_pci_dev(dma)->untrusted && dev_is_dma_coherent(dma) &&
+	       !is_swiotlb_force_bounce(dma);
+}
+
+/**
  * dda_p2p_reachable() - P2P distance from @prov to the devices doing DMA.
  * @prov: provider.
  * @bdev: the namespace's backing block device.
- * @rdma: the RDMA device's DMA device; counted only when it is PCI (a
+ * @peer: the RDMA device; counted when it does DMA of its own (a
  *	virtual-DMA device copies with the CPU, from anywhere).
  *
  * Return: the summed distance, or -1 when P2PDMA between them cannot work.
  */
 int dda_p2p_reachable(struct dda_provider *prov, struct block_device *bdev,
-		      struct device *rdma)
+		      const struct dda_peer *peer)
 {
 	struct device *clients[2];
 	int n = 0;
@@ -485,15 +612,18 @@ int dda_p2p_reachable(struct dda_provider *prov, struct block_device *bdev,
 	if (!bdev || !blk_queue_pci_p2pdma(bdev_get_queue(bdev)))
 		return -1;
 	clients[n++] = disk_to_dev(bdev->bd_disk);
-	if (rdma && dda_pci_of(rdma))
-		clients[n++] = rdma;
+	if (peer && peer->dma) {
+		if (!peer->p2p)
+			return -1;
+		clients[n++] = peer->dma;
+	}
 	return pci_p2pdma_distance_many(prov->pdev, clients, n, false);
 }
 
 /* Choose a provider for @r; a reference to it, or NULL. */
 static struct dda_provider *dda_choose(const struct dda_rule *r,
 				       struct block_device *bdev,
-				       struct device *rdma)
+				       const struct dda_peer *peer)
 {
 	struct dda_provider *prov, *cand[16], *found = NULL;
 	int dist[16], n = 0, i;
@@ -512,7 +642,7 @@ static struct dda_provider *dda_choose(const struct dda_rule *r,
 		if (r->sel == DDA_SEL_PCI && strcmp(prov->name, r->pci))
 			continue;
 		cand[n] = prov;
-		dist[n++] = dda_p2p_reachable(prov, bdev, rdma);
+		dist[n++] = dda_p2p_reachable(prov, bdev, peer);
 	}
 	i = dda_pick_closest(dist, n);
 	if (i >= 0) {
@@ -526,14 +656,16 @@ static struct dda_provider *dda_choose(const struct dda_rule *r,
 /**
  * dda_ns_check() - Can the rule @r work for a namespace?
  * @bdev: its backing block device, NULL for a file.
- * @rdma: the RDMA device's DMA device.
+ * @peer: the RDMA device serving it.
  * @r: rule (mode other than OFF).
  * @ext: error message.
+ *
+ * Looks at the provider list as it is: the caller scans first if it may.
  *
  * Return: 0, -ENODEV when @r names a provider that does not exist, or
  * -EINVAL.
  */
-int dda_ns_check(struct block_device *bdev, struct device *rdma,
+int dda_ns_check(struct block_device *bdev, const struct dda_peer *peer,
 		 const struct dda_rule *r, struct netlink_ext_ack *ext)
 {
 	struct dda_provider *prov;
@@ -543,10 +675,14 @@ int dda_ns_check(struct block_device *bdev, struct device *rdma,
 			       "the namespace's backing device cannot do P2PDMA (it must be a block device whose driver supports P2P, e.g. a PCIe NVMe SSD)");
 		return -EINVAL;
 	}
+	if (peer->dma && !peer->p2p) {
+		NL_SET_ERR_MSG(ext,
+			       "the RDMA device cannot take P2P memory: it is not a PCI function, its DMA layer does not map P2PDMA pages, or its mappings may bounce (IOMMU-untrusted, not cache-coherent, or forced through swiotlb)");
+		return -EINVAL;
+	}
 	if (r->sel == DDA_SEL_AUTO)
 		return 0;
-	dda_p2p_scan();
-	prov = dda_choose(r, bdev, rdma);
+	prov = dda_choose(r, bdev, peer);
 	if (!prov) {
 		if (r->sel == DDA_SEL_PCI) {
 			prov = dda_provider_find(r->pci);
@@ -571,12 +707,14 @@ int dda_ns_check(struct block_device *bdev, struct device *rdma,
 
 /*
  * The provider for commands of @ns under @r, as a reference, or NULL. The
- * choice is cached in @ns and recomputed when providers or rules changed.
+ * choice is cached in @ns and recomputed when providers or rules changed;
+ * a miss asks for a scan (for a CMB that appeared since) but never waits
+ * for one.
  */
 static struct dda_provider *dda_resolve(struct dda_nsrec *ns,
 					const struct dda_rule *r,
 					struct block_device *bdev,
-					struct device *rdma)
+					const struct dda_peer *peer)
 {
 	unsigned int gen = atomic_read(&dda_p2p_gen);
 	u32 rhash = dda_rule_hash(r);
@@ -584,7 +722,7 @@ static struct dda_provider *dda_resolve(struct dda_nsrec *ns,
 
 	spin_lock(&ns->lock);
 	if (ns->cache_valid && ns->cache_gen == gen && ns->cache_bdev == bdev &&
-	    ns->cache_rdma == rdma && ns->cache_rule == rhash) {
+	    ns->cache_rdma == peer->dma && ns->cache_rule == rhash) {
 		prov = ns->cache_prov;
 		if (prov)
 			kref_get(&prov->ref);
@@ -594,8 +732,8 @@ static struct dda_provider *dda_resolve(struct dda_nsrec *ns,
 	spin_unlock(&ns->lock);
 
 	if (r->sel == DDA_SEL_CMB || r->sel == DDA_SEL_AUTO)
-		dda_p2p_scan();
-	prov = dda_choose(r, bdev, rdma);
+		dda_p2p_scan_kick();
+	prov = dda_choose(r, bdev, peer);
 
 	spin_lock(&ns->lock);
 	old = ns->cache_prov;
@@ -604,7 +742,7 @@ static struct dda_provider *dda_resolve(struct dda_nsrec *ns,
 		kref_get(&prov->ref);
 	ns->cache_gen = gen;
 	ns->cache_bdev = bdev;
-	ns->cache_rdma = rdma;
+	ns->cache_rdma = peer->dma;
 	ns->cache_rule = rhash;
 	ns->cache_valid = true;
 	spin_unlock(&ns->lock);
@@ -613,28 +751,189 @@ static struct dda_provider *dda_resolve(struct dda_nsrec *ns,
 	return prov;
 }
 
-static int dda_host_alloc(struct dda_buf *b, struct nvmet_req *req, u32 len)
+/*
+ * Host memory for @b, counted under @reason (with HOST_IOS and HOST_BYTES)
+ * when @b has a namespace record, whose reference goes.
+ */
+static u16 dda_place_host(struct dda_buf *b, u32 len, int reason)
 {
-	req->sg = sgl_alloc(len, GFP_KERNEL, &req->sg_cnt);
-	if (!req->sg)
-		return -ENOMEM;
-	b->prov = NULL;
-	b->len = len;
-	return 0;
+	struct dda_nsrec *ns = b->ns;
+	u16 status = 0;
+
+	b->sg = sgl_alloc(len, GFP_KERNEL, &b->nents);
+	if (!b->sg) {
+		status = NVME_SC_INTERNAL;
+	} else if (ns) {
+		dda_count(&ns->st, reason, 1);
+		dda_count(&ns->st, NVMET_DDA_STAT_HOST_IOS, 1);
+		dda_count(&ns->st, NVMET_DDA_STAT_HOST_BYTES, len);
+	}
+	if (ns) {
+		b->ns = NULL;
+		dda_nsrec_put(ns);
+	}
+	return status;
 }
 
-/* Host memory for a counted command, @reason its fallback counter. */
-static u16 dda_fallback(struct dda_buf *b, struct nvmet_req *req, u32 len,
-			int reason)
+/* A P2P buffer goes back to its pool, uncounted; @b keeps its record. */
+static void dda_p2p_giveback(struct dda_buf *b)
 {
-	if (dda_host_alloc(b, req, len))
-		return NVME_SC_INTERNAL;
-	if (b->ns) {
-		dda_count(&b->ns->st, reason, 1);
-		dda_count(&b->ns->st, NVMET_DDA_STAT_HOST_IOS, 1);
-		dda_count(&b->ns->st, NVMET_DDA_STAT_HOST_BYTES, len);
+	struct dda_provider *prov = b->prov;
+
+	prov->ops->free(prov, b->sg);
+	dda_outstanding_release(&b->ns->st, b->len);
+	dda_outstanding_release(&prov->st, b->len);
+	dda_provider_put(prov);
+	b->prov = NULL;
+	b->sg = NULL;
+	b->nents = 0;
+}
+
+/**
+ * dda_place() - Take the buffer of one data command, by its rule.
+ * @b: filled in. On entry b->ns is the namespace's record (a reference,
+ *	which @b keeps only with a P2P buffer) or NULL (not counted).
+ * @r: the rule in effect.
+ * @prov: the provider resolved for the namespace (a reference, which @b
+ *	takes over or which is dropped), NULL when none is reachable.
+ * @len: bytes.
+ *
+ * In order: mode OFF and commands below MIN_IO take host memory; then a
+ * provider must be reachable and taking buffers, the namespace's quota
+ * must hold @len more bytes, and the pool must give them. When one of
+ * those fails the command takes host memory under PREFER, counted by
+ * reason, and fails under REQUIRE (counted in REQUIRE_FAILED). A P2P
+ * buffer is counted in P2P_IOS and P2P_BYTES when it is given back
+ * (dda_buf_release()), so that a buffer the RDMA device cannot map
+ * (dda_buf_unmappable()) is counted once, where its data went.
+ *
+ * Return: 0 with the buffer in @b (b->prov set for P2P memory),
+ * NVME_SC_INTERNAL when host memory ran out, NVMET_DDA_REQUIRE_STATUS.
+ */
+u16 dda_place(struct dda_buf *b, const struct dda_rule *r,
+	      struct dda_provider *prov, u32 len)
+{
+	struct dda_nsrec *ns = b->ns;
+	struct scatterlist *sg;
+	unsigned int nents;
+	int reason;
+
+	b->prov = NULL;
+	b->sg = NULL;
+	b->nents = 0;
+	b->len = len;
+	b->mode = r->mode;
+
+	if (!ns || r->mode == NVMET_DDA_MODE_OFF) {
+		reason = NVMET_DDA_STAT_FB_POLICY_OFF;
+		goto put_prov_host;
 	}
+	if (len < r->min_io) {
+		reason = NVMET_DDA_STAT_FB_TOO_SMALL;
+		goto put_prov_host;
+	}
+	reason = NVMET_DDA_STAT_FB_UNREACHABLE;
+	if (!prov)
+		goto no_p2p;
+	if (dda_provider_stopped(prov))
+		goto put_prov;
+	if (!dda_outstanding_reserve(&ns->st, len, r->max_bytes)) {
+		reason = NVMET_DDA_STAT_FB_QUOTA;
+		goto put_prov;
+	}
+	sg = prov->ops->alloc(prov, len, &nents);
+	if (!sg) {
+		dda_outstanding_release(&ns->st, len);
+		dda_count(&prov->st, NVMET_DDA_STAT_ALLOC_FAILED, 1);
+		if (time_after(jiffies, READ_ONCE(prov->last_event) + HZ)) {
+			WRITE_ONCE(prov->last_event, jiffies);
+			nvmet_dda_notify_pool_dry(prov, ns, len);
+		}
+		reason = NVMET_DDA_STAT_FB_EXHAUSTED;
+		goto put_prov;
+	}
+	/*
+	 * Outstanding (a full barrier), then the stop flags: either whoever
+	 * stops the provider sees this buffer, or this sees the stop and gives
+	 * the buffer back. (The pool outlives both: its teardown waits for
+	 * every page.)
+	 */
+	dda_outstanding_reserve(&prov->st, len, 0);
+	if (unlikely(dda_provider_stopped(prov))) {
+		prov->ops->free(prov, sg);
+		dda_outstanding_release(&ns->st, len);
+		dda_outstanding_release(&prov->st, len);
+		goto put_prov;
+	}
+	b->prov = prov;
+	b->sg = sg;
+	b->nents = nents;
 	return 0;
+
+put_prov:
+	dda_provider_put(prov);
+no_p2p:
+	if (r->mode == NVMET_DDA_MODE_REQUIRE) {
+		dda_count(&ns->st, NVMET_DDA_STAT_REQUIRE_FAILED, 1);
+		b->ns = NULL;
+		dda_nsrec_put(ns);
+		return NVMET_DDA_REQUIRE_STATUS;
+	}
+	return dda_place_host(b, len, reason);
+
+put_prov_host:
+	if (prov)
+		dda_provider_put(prov);
+	return dda_place_host(b, len, reason);
+}
+
+/**
+ * dda_buf_unmappable() - The RDMA device could not map @b's P2P buffer.
+ * @b: a P2P buffer from dda_place().
+ *
+ * The buffer goes back uncounted. Under REQUIRE the command fails, counted
+ * in REQUIRE_FAILED; otherwise it gets host memory, counted as an
+ * UNREACHABLE fallback: for this device the provider was not reachable.
+ *
+ * Return: 0 with a host buffer in @b, NVME_SC_INTERNAL,
+ * NVMET_DDA_REQUIRE_STATUS.
+ */
+u16 dda_buf_unmappable(struct dda_buf *b)
+{
+	struct dda_nsrec *ns = b->ns;
+
+	dda_p2p_giveback(b);
+	if (b->mode == NVMET_DDA_MODE_REQUIRE) {
+		dda_count(&ns->st, NVMET_DDA_STAT_REQUIRE_FAILED, 1);
+		b->ns = NULL;
+		dda_nsrec_put(ns);
+		return NVMET_DDA_REQUIRE_STATUS;
+	}
+	return dda_place_host(b, b->len, NVMET_DDA_STAT_FB_UNREACHABLE);
+}
+
+/**
+ * dda_buf_release() - Give back what dda_place() (or dda_buf_unmappable())
+ * put in @b, and count a P2P buffer.
+ * @b: emptied.
+ */
+void dda_buf_release(struct dda_buf *b)
+{
+	struct dda_provider *prov = b->prov;
+	struct dda_nsrec *ns = b->ns;
+
+	if (prov) {
+		dda_count(&prov->st, NVMET_DDA_STAT_P2P_IOS, 1);
+		dda_count(&prov->st, NVMET_DDA_STAT_P2P_BYTES, b->len);
+		dda_count(&ns->st, NVMET_DDA_STAT_P2P_IOS, 1);
+		dda_count(&ns->st, NVMET_DDA_STAT_P2P_BYTES, b->len);
+		dda_p2p_giveback(b);
+	} else if (b->sg) {
+		sgl_free(b->sg);
+	}
+	if (ns)
+		dda_nsrec_put(ns);
+	memset(b, 0, sizeof(*b));
 }
 
 /**
@@ -642,29 +941,32 @@ static u16 dda_fallback(struct dda_buf *b, struct nvmet_req *req, u32 len,
  * @b: filled in; hand it back to dda_data_free().
  * @req: the command, after nvmet_req_init(); req->sg and req->sg_cnt are set.
  * @portid: nvmet port the command arrived on.
- * @rdma: the RDMA device's DMA device.
+ * @peer: the RDMA device.
  * @len: data length.
  *
  * Return: 0, NVME_SC_INTERNAL when memory ran out, or
  * NVMET_DDA_REQUIRE_STATUS when mode REQUIRE cannot be met.
  */
 u16 dda_data_alloc(struct dda_buf *b, struct nvmet_req *req, u16 portid,
-		   struct device *rdma, u32 len)
+		   const struct dda_peer *peer, u32 len)
 {
+	struct dda_provider *prov = NULL;
 	struct dda_rule *nsr = NULL, *pr;
-	struct dda_provider *prov;
-	struct scatterlist *sg;
 	struct dda_rule r;
-	unsigned int nents;
-	int reason;
+	u16 status;
 
 	memset(b, 0, sizeof(*b));
-	if (!req->ns || !req->sq->qid || !req->sq->ctrl)
-		return dda_host_alloc(b, req, len) ? NVME_SC_INTERNAL : 0;
+	if (!req->ns || !req->sq->qid || !req->sq->ctrl) {
+		/* Admin and fabrics commands: host memory, not counted. */
+		b->sg = sgl_alloc(len, GFP_KERNEL, &b->nents);
+		if (!b->sg)
+			return NVME_SC_INTERNAL;
+		b->len = len;
+		goto out;
+	}
 
-	b->ns = dda_nsrec_lookup(req->sq->ctrl->subsys->subsysnqn,
-				 req->ns->nsid, true);
-
+	b->ns = dda_nsrec_get(req->sq->ctrl->subsys->subsysnqn,
+			      req->ns->nsid, true);
 	rcu_read_lock();
 	if (b->ns)
 		nsr = rcu_dereference(b->ns->rule);
@@ -672,66 +974,33 @@ u16 dda_data_alloc(struct dda_buf *b, struct nvmet_req *req, u16 portid,
 	r = *dda_rule_effective(nsr, pr);
 	rcu_read_unlock();
 
-	if (r.mode == NVMET_DDA_MODE_OFF || !b->ns)
-		return dda_fallback(b, req, len, NVMET_DDA_STAT_FB_POLICY_OFF);
-	if (len < r.min_io)
-		return dda_fallback(b, req, len, NVMET_DDA_STAT_FB_TOO_SMALL);
-
-	prov = dda_resolve(b->ns, &r, req->ns->bdev, rdma);
-	if (!prov) {
-		reason = NVMET_DDA_STAT_FB_UNREACHABLE;
-		goto no_p2p;
-	}
-	if (!dda_outstanding_reserve(&b->ns->st, len, r.max_bytes)) {
-		dda_provider_put(prov);
-		reason = NVMET_DDA_STAT_FB_QUOTA;
-		goto no_p2p;
-	}
-	sg = READ_ONCE(prov->dead) ? NULL :
-	     pci_p2pmem_alloc_sgl(prov->pdev, &nents, len);
-	if (!sg) {
-		dda_outstanding_release(&b->ns->st, len);
-		dda_count(&prov->st, NVMET_DDA_STAT_ALLOC_FAILED, 1);
-		if (time_after(jiffies, READ_ONCE(prov->last_event) + HZ)) {
-			WRITE_ONCE(prov->last_event, jiffies);
-			nvmet_dda_notify_pool_dry(prov, b->ns, len);
-		}
-		dda_provider_put(prov);
-		reason = NVMET_DDA_STAT_FB_EXHAUSTED;
-		goto no_p2p;
-	}
-	/*
-	 * Outstanding (a full barrier), then @dead: either a drain sees this
-	 * buffer, or this sees the drain and gives the buffer back. (The pool
-	 * outlives both: its teardown waits for every page.)
-	 */
-	dda_outstanding_reserve(&prov->st, len, 0);
-	if (unlikely(READ_ONCE(prov->dead))) {
-		pci_p2pmem_free_sgl(prov->pdev, sg);
-		dda_outstanding_release(&b->ns->st, len);
-		dda_outstanding_release(&prov->st, len);
-		wake_up_all(&prov->drained);
-		dda_provider_put(prov);
-		reason = NVMET_DDA_STAT_FB_UNREACHABLE;
-		goto no_p2p;
-	}
-	dda_count(&prov->st, NVMET_DDA_STAT_P2P_IOS, 1);
-	dda_count(&prov->st, NVMET_DDA_STAT_P2P_BYTES, len);
-	dda_count(&b->ns->st, NVMET_DDA_STAT_P2P_IOS, 1);
-	dda_count(&b->ns->st, NVMET_DDA_STAT_P2P_BYTES, len);
-	req->sg = sg;
-	req->sg_cnt = nents;
-	b->prov = prov;
-	b->len = len;
+	if (b->ns && dda_rule_wants_p2p(&r, len))
+		prov = dda_resolve(b->ns, &r, req->ns->bdev, peer);
+	status = dda_place(b, &r, prov, len);
+	if (status)
+		return status;
+out:
+	req->sg = b->sg;
+	req->sg_cnt = b->nents;
 	return 0;
+}
 
-no_p2p:
-	if (r.mode == NVMET_DDA_MODE_REQUIRE) {
-		dda_count(&b->ns->st, NVMET_DDA_STAT_REQUIRE_FAILED, 1);
-		b->ns = NULL;
-		return NVMET_DDA_REQUIRE_STATUS;
-	}
-	return dda_fallback(b, req, len, reason);
+/**
+ * dda_data_map_failed() - The RDMA device could not map a P2P buffer.
+ * @b: the command's buffer, from dda_data_alloc(), with b->prov set.
+ * @req: the command; req->sg follows @b.
+ *
+ * See dda_buf_unmappable(). On failure nothing is left to free.
+ *
+ * Return: 0 (host memory now), NVME_SC_INTERNAL, NVMET_DDA_REQUIRE_STATUS.
+ */
+u16 dda_data_map_failed(struct dda_buf *b, struct nvmet_req *req)
+{
+	u16 status = dda_buf_unmappable(b);
+
+	req->sg = b->sg;
+	req->sg_cnt = b->nents;
+	return status;
 }
 
 /**
@@ -748,13 +1017,14 @@ void dda_data_inline(struct nvmet_req *req, u32 len)
 
 	if (!req->ns || !req->sq->qid || !req->sq->ctrl)
 		return;
-	ns = dda_nsrec_lookup(req->sq->ctrl->subsys->subsysnqn, req->ns->nsid,
-			      true);
+	ns = dda_nsrec_get(req->sq->ctrl->subsys->subsysnqn, req->ns->nsid,
+			   true);
 	if (!ns)
 		return;
 	dda_count(&ns->st, NVMET_DDA_STAT_FB_INLINE, 1);
 	dda_count(&ns->st, NVMET_DDA_STAT_HOST_IOS, 1);
 	dda_count(&ns->st, NVMET_DDA_STAT_HOST_BYTES, len);
+	dda_nsrec_put(ns);
 }
 
 /**
@@ -764,27 +1034,41 @@ void dda_data_inline(struct nvmet_req *req, u32 len)
  */
 void dda_data_free(struct dda_buf *b, struct nvmet_req *req)
 {
-	struct dda_provider *prov = b->prov;
-
-	if (prov) {
-		pci_p2pmem_free_sgl(prov->pdev, req->sg);
-		dda_outstanding_release(&b->ns->st, b->len);
-		dda_outstanding_release(&prov->st, b->len);
-		if (!dda_counter(&prov->st, NVMET_DDA_STAT_OUTSTANDING_BYTES))
-			wake_up_all(&prov->drained);
-		dda_provider_put(prov);
-	} else {
-		sgl_free(req->sg);
-	}
+	dda_buf_release(b);
 	req->sg = NULL;
 	req->sg_cnt = 0;
-	memset(b, 0, sizeof(*b));
 }
 
-/* Module unload, after the BAR driver is gone: drop the scanned providers. */
+/**
+ * dda_p2p_init() - Find the providers there are, and follow PCI events.
+ *
+ * Return: 0 or a negative errno.
+ */
+int dda_p2p_init(void)
+{
+	int ret;
+
+	WRITE_ONCE(dda_scan_on, true);
+	ret = bus_register_notifier(&pci_bus_type, &dda_pci_nb);
+	if (ret) {
+		WRITE_ONCE(dda_scan_on, false);
+		return ret;
+	}
+	dda_p2p_scan();
+	return 0;
+}
+
+/*
+ * Module unload, after the BAR driver is gone and nothing can ask for a
+ * scan any more: drop the scanned providers.
+ */
 void dda_p2p_exit(void)
 {
 	struct dda_provider *prov, *tmp;
+
+	WRITE_ONCE(dda_scan_on, false);
+	bus_unregister_notifier(&pci_bus_type, &dda_pci_nb);
+	cancel_delayed_work_sync(&dda_scan_work);
 
 	mutex_lock(&dda_p2p_lock);
 	list_for_each_entry_safe(prov, tmp, &dda_providers, entry) {

@@ -13,7 +13,7 @@
 #include <linux/list.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
-#include <linux/wait.h>
+#include <linux/refcount.h>
 #include <linux/nvme.h>
 #include <linux/nvmet_dda.h>
 
@@ -28,6 +28,8 @@ struct range;
 
 /* "DDDD:BB:DD.F" and its terminator. */
 #define DDA_PCI_NAME_LEN	16
+/* A driver's name as PROVIDER_GET reports it, terminator included. */
+#define DDA_DRV_NAME_LEN	32
 
 struct dda_counters {
 	atomic64_t c[__NVMET_DDA_STAT_MAX];
@@ -48,35 +50,84 @@ void dda_outstanding_release(struct dda_counters *s, u64 len);
 int dda_counters_fill(struct sk_buff *skb, const struct dda_counters *s,
 		      bool provider);
 
+struct dda_provider;
+struct scatterlist;
+
+/**
+ * struct dda_pool_ops - How a provider's buffers are taken and given back.
+ * @alloc: @len bytes of the provider's memory as a scatterlist (*@nents
+ *	entries), or NULL when the pool cannot give them.
+ * @free: give back what @alloc returned.
+ *
+ * dda_p2pmem_ops (the p2pmem pool of the provider's PCI function) for every
+ * real provider; the KUnit suites give fake providers fake pools.
+ */
+struct dda_pool_ops {
+	struct scatterlist *(*alloc)(struct dda_provider *prov, u32 len,
+				     unsigned int *nents);
+	void (*free)(struct dda_provider *prov, struct scatterlist *sg);
+};
+
+extern const struct dda_pool_ops dda_p2pmem_ops;
+
 /**
  * struct dda_provider - a PCI function with p2pmem that nvmet-dda may use.
  * @entry: in the provider list (RCU for readers, dda_p2p_lock for writers).
- * @pdev: the function; a reference is held.
+ * @pdev: the function; a reference is held (NULL for KUnit fakes).
+ * @ops: its pool.
  * @name: pci_name(@pdev).
+ * @driver: name of the driver that published the memory, "" while unknown.
  * @kind: enum nvmet_dda_provider_kind.
  * @bar: (BAR kind) the BAR published.
  * @offset: (BAR kind) offset of the region in @bar.
  * @size: (BAR kind) size of the region.
  * @dead: unpublished or gone; no new buffers.
+ * @paused: PROVIDER_DEL is looking whether buffers are out; no new buffers
+ *	meanwhile.
  * @ref: lifetime; the list holds one, every buffer and cache one each.
  * @st: P2P_IOS, P2P_BYTES, OUTSTANDING_*, ALLOC_FAILED.
- * @drained: woken when OUTSTANDING_BYTES drops to zero.
  * @last_event: jiffies of the last POOL_DRY event.
  */
 struct dda_provider {
 	struct list_head entry;
 	struct pci_dev *pdev;
+	const struct dda_pool_ops *ops;
 	char name[DDA_PCI_NAME_LEN];
+	char driver[DDA_DRV_NAME_LEN];
 	u32 kind;
 	int bar;
 	u64 offset;
 	u64 size;
 	bool dead;
+	bool paused;
 	struct kref ref;
 	struct dda_counters st;
-	wait_queue_head_t drained;
 	unsigned long last_event;
 	struct rcu_head rcu;
+};
+
+/*
+ * Whether new buffers may come from @prov. Read after the buffer's bytes
+ * are counted in OUTSTANDING_BYTES (a full barrier); writers set the flag,
+ * then smp_mb(), then read OUTSTANDING_BYTES.
+ */
+static inline bool dda_provider_stopped(const struct dda_provider *prov)
+{
+	return READ_ONCE(prov->dead) || READ_ONCE(prov->paused);
+}
+
+/**
+ * struct dda_peer - the RDMA device as the other end of P2P transfers.
+ * @dma: the device whose DMA mappings the buffers get; NULL when the RDMA
+ *	device has no DMA of its own (rxe, siw: the CPU copies through the
+ *	pages' kernel mapping, so any provider will do).
+ * @p2p: @dma can be given P2P pages: a PCI function whose DMA layer maps
+ *	P2PDMA pages and whose mappings never bounce (see dda_dma_p2p_safe()).
+ *	With @dma and without @p2p, no provider is reachable.
+ */
+struct dda_peer {
+	struct device *dma;
+	bool p2p;
 };
 
 enum dda_sel {
@@ -102,11 +153,20 @@ struct dda_rule {
 	struct rcu_head rcu;
 };
 
+/* Whether @r puts a command of @len bytes in P2P memory when it can. */
+static inline bool dda_rule_wants_p2p(const struct dda_rule *r, u32 len)
+{
+	return r->mode != NVMET_DDA_MODE_OFF && len >= r->min_io;
+}
+
 /**
  * struct dda_nsrec - what nvmet-dda keeps per namespace (NQN + NSID).
  * @hnode: in the namespace table (RCU readers, dda_policy_lock writers).
- * @nqn: subsystem NQN.
+ * @ref: the table holds one; every user one more (dda_nsrec_get()). A
+ *	record is reclaimed only when the table's is the last (policy.c).
+ * @nqn: subsystem NQN, up to NVMF_NQN_SIZE characters as nvmet keeps them.
  * @nsid: namespace ID.
+ * @last_used: jiffies of the last command that looked the record up.
  * @rule: the namespace's own rule, NULL for none.
  * @st: the namespace's counters.
  * @lock: protects the provider cache below.
@@ -115,11 +175,14 @@ struct dda_rule {
  * @cache_rdma: RDMA DMA device the cache was computed for.
  * @cache_rule: rule (by content hash) the cache was computed for.
  * @cache_prov: chosen provider (a reference), NULL: none reachable.
+ * @cache_valid: the cache_* fields were filled.
  */
 struct dda_nsrec {
 	struct hlist_node hnode;
-	char nqn[NVMF_NQN_SIZE];
+	refcount_t ref;
+	char nqn[NVMF_NQN_SIZE + 1];
 	u32 nsid;
+	unsigned long last_used;
 	struct dda_rule __rcu *rule;
 	struct dda_counters st;
 	spinlock_t lock;		/* the cache_* fields */
@@ -129,18 +192,26 @@ struct dda_nsrec {
 	u32 cache_rule;
 	struct dda_provider *cache_prov;
 	bool cache_valid;
+	struct rcu_head rcu;
 };
 
 /**
  * struct dda_buf - where one command's data buffer came from.
- * @ns: the namespace record it is accounted to, or NULL (not counted).
+ * @ns: for a P2P buffer, the namespace record it is accounted to (a
+ *	reference); NULL otherwise.
  * @prov: the provider of a P2P buffer, NULL for host memory.
+ * @sg: the buffer.
+ * @nents: entries in @sg.
  * @len: bytes.
+ * @mode: the mode of the rule it was placed by.
  */
 struct dda_buf {
 	struct dda_nsrec *ns;
 	struct dda_provider *prov;
+	struct scatterlist *sg;
+	unsigned int nents;
 	u32 len;
+	u32 mode;
 };
 
 /* p2p.c: providers */
@@ -148,27 +219,37 @@ extern struct mutex dda_p2p_lock;
 extern struct list_head dda_providers;
 extern atomic_t dda_p2p_gen;
 
+struct dda_provider *dda_provider_alloc(struct pci_dev *pdev, u32 kind,
+					const struct dda_pool_ops *ops);
 void dda_provider_put(struct dda_provider *prov);
-struct dda_provider *dda_provider_register(struct pci_dev *pdev, u32 kind);
+struct dda_provider *dda_provider_register(struct pci_dev *pdev, u32 kind,
+					   const char *driver);
 void dda_provider_unlist(struct dda_provider *prov);
-void dda_provider_drain_put(struct dda_provider *prov);
 void dda_p2p_scan(void);
+void dda_p2p_scan_kick(void);
+int dda_p2p_init(void);
 void dda_p2p_exit(void);
 struct dda_provider *dda_provider_find(const char *name);
 int dda_provider_fill(struct sk_buff *skb, struct dda_provider *prov);
 bool dda_provider_pool_stats(struct dda_provider *prov, u64 *size, u64 *avail);
 bool dda_pool_sane(struct gen_pool *pool, const struct range *bars, int n);
 int dda_pci_name_parse(const char *in, char *out, struct netlink_ext_ack *ext);
+bool dda_dma_p2p_safe(struct device *dma);
 int dda_p2p_reachable(struct dda_provider *prov, struct block_device *bdev,
-		      struct device *rdma);
+		      const struct dda_peer *peer);
 
 /* p2p.c: the data path */
+u16 dda_place(struct dda_buf *b, const struct dda_rule *r,
+	      struct dda_provider *prov, u32 len);
+u16 dda_buf_unmappable(struct dda_buf *b);
+void dda_buf_release(struct dda_buf *b);
 u16 dda_data_alloc(struct dda_buf *b, struct nvmet_req *req, u16 portid,
-		   struct device *rdma, u32 len);
+		   const struct dda_peer *peer, u32 len);
+u16 dda_data_map_failed(struct dda_buf *b, struct nvmet_req *req);
 void dda_data_free(struct dda_buf *b, struct nvmet_req *req);
 void dda_data_inline(struct nvmet_req *req, u32 len);
 int dda_pick_closest(const int *dist, int n);
-int dda_ns_check(struct block_device *bdev, struct device *rdma,
+int dda_ns_check(struct block_device *bdev, const struct dda_peer *peer,
 		 const struct dda_rule *r, struct netlink_ext_ack *ext);
 
 /* provider.c: BAR providers */
@@ -180,7 +261,11 @@ void dda_bar_exit(void);
 
 /* policy.c */
 extern struct mutex dda_policy_lock;
-struct dda_nsrec *dda_nsrec_lookup(const char *nqn, u32 nsid, bool create);
+struct dda_nsrec *dda_nsrec_get(const char *nqn, u32 nsid, bool create);
+void dda_nsrec_put(struct dda_nsrec *ns);
+struct dda_nsrec *dda_nsrec_find_locked(const char *nqn, u32 nsid);
+unsigned int dda_nsrec_reclaim(void);
+unsigned int dda_nsrec_count(void);
 struct dda_rule *dda_port_rule(u32 portid);
 const struct dda_rule *dda_rule_effective(const struct dda_rule *ns_rule,
 					  const struct dda_rule *port_rule);
@@ -200,9 +285,10 @@ typedef int (*dda_portrule_cb)(u32 portid, struct dda_rule *r, void *arg);
 int dda_portrule_walk(long *pos, dda_portrule_cb cb, void *arg);
 void dda_policy_exit(void);
 
-/* rdma.c: validation of a rule against live namespaces */
+/* rdma.c: rules against the namespaces being served */
 int dda_rdma_check_ns(const char *nqn, u32 nsid, const struct dda_rule *r,
 		      struct netlink_ext_ack *ext);
+bool dda_rdma_ns_served(const char *nqn, u32 nsid);
 
 /* netlink.c */
 void nvmet_dda_notify_pool_dry(struct dda_provider *prov,

@@ -6,8 +6,15 @@
  *
  * Readers (the data path) use RCU; writers hold dda_policy_lock. A rule is
  * never changed in place: POLICY_SET builds a new one and swaps it in.
- * Namespace records stay until the module unloads, so their counters
- * survive a namespace being disabled and enabled again.
+ *
+ * Namespace records follow the life of their namespace: one is made when a
+ * command or a rule first needs it, and one without a rule goes (with its
+ * counters) once nvmet-dda no longer serves its namespace (deleted,
+ * disabled, or no host connected) and no command has used it for
+ * nsrec_idle_secs. Records with a rule stay: a rule is configuration, kept
+ * until POLICY_DEL, and may be set before its namespace exists. Users of a
+ * record hold a reference (dda_nsrec_get()); the table holds one more, and
+ * a record is reclaimed only when that is the last.
  */
 #include <linux/module.h>
 #include <linux/kernel.h>
@@ -15,6 +22,7 @@
 #include <linux/jhash.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 #include <net/genetlink.h>
 
 #include "p2p.h"
@@ -26,6 +34,14 @@ static unsigned int dda_ns_count;
 
 /* More records than this and new namespaces go uncounted. */
 #define DDA_NS_MAX		65536
+
+static unsigned int nsrec_idle_secs = 60;
+module_param(nsrec_idle_secs, uint, 0644);
+MODULE_PARM_DESC(nsrec_idle_secs,
+		 "seconds a namespace that is no longer served keeps its statistics (default 60, at least 1)");
+
+static void dda_nsrec_gc_work(struct work_struct *work);
+static DECLARE_DELAYED_WORK(dda_nsrec_gc, dda_nsrec_gc_work);
 
 struct dda_portrule {
 	struct list_head entry;
@@ -112,53 +128,178 @@ static u32 dda_ns_hash(const char *nqn, u32 nsid)
 	return jhash(nqn, strlen(nqn), nsid);
 }
 
-static struct dda_nsrec *dda_nsrec_find_rcu(const char *nqn, u32 nsid,
-					    u32 hash)
+/* Caller holds rcu_read_lock() or dda_policy_lock. */
+static struct dda_nsrec *dda_nsrec_find(const char *nqn, u32 nsid, u32 hash)
 {
 	struct dda_nsrec *ns;
 
-	hash_for_each_possible_rcu(dda_ns_table, ns, hnode, hash)
+	hash_for_each_possible_rcu(dda_ns_table, ns, hnode, hash,
+				   lockdep_is_held(&dda_policy_lock))
 		if (ns->nsid == nsid && !strcmp(ns->nqn, nqn))
 			return ns;
 	return NULL;
 }
 
 /**
- * dda_nsrec_lookup() - The record of a namespace.
+ * dda_nsrec_find_locked() - The record of a namespace, if there is one.
  * @nqn: subsystem NQN.
+ * @nsid: namespace ID.
+ *
+ * Caller holds dda_policy_lock, which keeps the record.
+ *
+ * Return: the record or NULL.
+ */
+struct dda_nsrec *dda_nsrec_find_locked(const char *nqn, u32 nsid)
+{
+	lockdep_assert_held(&dda_policy_lock);
+	return dda_nsrec_find(nqn, nsid, dda_ns_hash(nqn, nsid));
+}
+
+static void dda_nsrec_gc_arm(unsigned long delay)
+{
+	queue_delayed_work(system_wq, &dda_nsrec_gc, delay);
+}
+
+static unsigned long dda_nsrec_idle(void)
+{
+	return max(READ_ONCE(nsrec_idle_secs), 1U) * HZ;
+}
+
+/**
+ * dda_nsrec_get() - The record of a namespace, with a reference.
+ * @nqn: subsystem NQN, at most NVMF_NQN_SIZE characters.
  * @nsid: namespace ID.
  * @create: make the record when there is none.
  *
- * Records are freed only at module unload, so the pointer stays valid.
+ * Finding a record takes no lock; making one takes dda_policy_lock.
  *
- * Return: the record, or NULL (none, or out of memory / records).
+ * Return: the record (dda_nsrec_put() it), or NULL (none, a name too long,
+ * or out of memory or records).
  */
-struct dda_nsrec *dda_nsrec_lookup(const char *nqn, u32 nsid, bool create)
+struct dda_nsrec *dda_nsrec_get(const char *nqn, u32 nsid, bool create)
 {
 	u32 hash = dda_ns_hash(nqn, nsid);
+	unsigned long now = jiffies;
 	struct dda_nsrec *ns;
 
 	rcu_read_lock();
-	ns = dda_nsrec_find_rcu(nqn, nsid, hash);
+	ns = dda_nsrec_find(nqn, nsid, hash);
+	/* A record at 0 is being reclaimed: as good as gone. */
+	if (ns && !refcount_inc_not_zero(&ns->ref))
+		ns = NULL;
 	rcu_read_unlock();
-	if (ns || !create)
-		return ns;
+	if (ns)
+		goto out;
+	if (!create || READ_ONCE(dda_ns_count) >= DDA_NS_MAX ||
+	    strlen(nqn) >= sizeof(ns->nqn))
+		return NULL;
 
 	mutex_lock(&dda_policy_lock);
-	ns = dda_nsrec_find_rcu(nqn, nsid, hash);
-	if (ns || dda_ns_count >= DDA_NS_MAX)
-		goto out;
+	/* Under the lock no record in the table is at 0. */
+	ns = dda_nsrec_find(nqn, nsid, hash);
+	if (ns) {
+		refcount_inc(&ns->ref);
+		goto out_unlock;
+	}
+	if (dda_ns_count >= DDA_NS_MAX)
+		goto out_unlock;
 	ns = kzalloc(sizeof(*ns), GFP_KERNEL);
 	if (!ns)
-		goto out;
+		goto out_unlock;
 	strscpy(ns->nqn, nqn, sizeof(ns->nqn));
 	ns->nsid = nsid;
+	/* The table's reference and the caller's. */
+	refcount_set(&ns->ref, 2);
 	spin_lock_init(&ns->lock);
 	hash_add_rcu(dda_ns_table, &ns->hnode, hash);
-	dda_ns_count++;
-out:
+	WRITE_ONCE(dda_ns_count, dda_ns_count + 1);
+	dda_nsrec_gc_arm(dda_nsrec_idle());
+out_unlock:
 	mutex_unlock(&dda_policy_lock);
+	if (!ns)
+		return NULL;
+out:
+	if (READ_ONCE(ns->last_used) != now)
+		WRITE_ONCE(ns->last_used, now);
 	return ns;
+}
+
+/**
+ * dda_nsrec_put() - Drop a reference dda_nsrec_get() gave.
+ * @ns: the record.
+ *
+ * Never the last: the table's reference goes only in dda_nsrec_reclaim().
+ */
+void dda_nsrec_put(struct dda_nsrec *ns)
+{
+	refcount_dec(&ns->ref);
+}
+
+static void dda_nsrec_free_rcu(struct rcu_head *head)
+{
+	kfree(container_of(head, struct dda_nsrec, rcu));
+}
+
+/* Unhash and free @ns, whose last reference the caller dropped. */
+static void dda_nsrec_free(struct dda_nsrec *ns)
+{
+	lockdep_assert_held(&dda_policy_lock);
+	hash_del_rcu(&ns->hnode);
+	WRITE_ONCE(dda_ns_count, dda_ns_count - 1);
+	if (ns->cache_prov)
+		dda_provider_put(ns->cache_prov);
+	call_rcu(&ns->rcu, dda_nsrec_free_rcu);
+}
+
+/**
+ * dda_nsrec_reclaim() - Free the records of namespaces that went away.
+ *
+ * A record goes when it has no rule, nobody holds it (no command, no P2P
+ * buffer, no request), no command used it for nsrec_idle_secs, and no
+ * controller of nvmet-dda serves its namespace.
+ *
+ * Return: how many records without a rule are left.
+ */
+unsigned int dda_nsrec_reclaim(void)
+{
+	unsigned long idle = dda_nsrec_idle();
+	unsigned int left = 0;
+	struct hlist_node *tmp;
+	struct dda_nsrec *ns;
+	int bkt;
+
+	mutex_lock(&dda_policy_lock);
+	hash_for_each_safe(dda_ns_table, bkt, tmp, ns, hnode) {
+		if (rcu_access_pointer(ns->rule))
+			continue;
+		if (time_before(jiffies, READ_ONCE(ns->last_used) + idle) ||
+		    refcount_read(&ns->ref) > 1 ||
+		    dda_rdma_ns_served(ns->nqn, ns->nsid) ||
+		    !refcount_dec_if_one(&ns->ref)) {
+			left++;
+			continue;
+		}
+		dda_nsrec_free(ns);
+	}
+	mutex_unlock(&dda_policy_lock);
+	return left;
+}
+
+/**
+ * dda_nsrec_count() - Records in the table.
+ *
+ * Return: the number of namespace records.
+ */
+unsigned int dda_nsrec_count(void)
+{
+	return READ_ONCE(dda_ns_count);
+}
+
+/* Looks again while records without a rule are left. */
+static void dda_nsrec_gc_work(struct work_struct *work)
+{
+	if (dda_nsrec_reclaim())
+		dda_nsrec_gc_arm(dda_nsrec_idle());
 }
 
 /* Caller holds rcu_read_lock() or dda_policy_lock. */
@@ -207,15 +348,17 @@ int dda_rule_set(const char *nqn, u32 nsid, bool port, u32 portid,
 	int ret = 0;
 
 	if (!port) {
-		ns = dda_nsrec_lookup(nqn, nsid, true);
+		ns = dda_nsrec_get(nqn, nsid, true);
 		if (!ns) {
 			NL_SET_ERR_MSG(ext, "too many namespaces tracked");
 			return -ENOSPC;
 		}
 	}
 	new = kmalloc(sizeof(*new), GFP_KERNEL);
-	if (!new)
-		return -ENOMEM;
+	if (!new) {
+		ret = -ENOMEM;
+		goto out_put_ns;
+	}
 
 	mutex_lock(&dda_policy_lock);
 	if (port) {
@@ -257,11 +400,15 @@ int dda_rule_set(const char *nqn, u32 nsid, bool port, u32 portid,
 	mutex_unlock(&dda_policy_lock);
 	if (old)
 		kfree_rcu(old, rcu);
-	return 0;
+	goto out_put_ns;
 
 out_free:
 	mutex_unlock(&dda_policy_lock);
 	kfree(new);
+out_put_ns:
+	/* A record left without a rule is the reclaimer's. */
+	if (ns)
+		dda_nsrec_put(ns);
 	return ret;
 }
 
@@ -288,10 +435,11 @@ int dda_rule_del(const char *nqn, u32 nsid, bool port, u32 portid)
 			list_del_rcu(&pr->entry);
 		}
 	} else {
-		ns = dda_nsrec_find_rcu(nqn, nsid, dda_ns_hash(nqn, nsid));
+		ns = dda_nsrec_find_locked(nqn, nsid);
 		if (ns) {
 			old = rcu_dereference_protected(ns->rule, 1);
 			RCU_INIT_POINTER(ns->rule, NULL);
+			dda_nsrec_gc_arm(dda_nsrec_idle());
 		}
 	}
 	mutex_unlock(&dda_policy_lock);
@@ -384,6 +532,8 @@ void dda_policy_exit(void)
 	struct dda_nsrec *ns;
 	int bkt;
 
+	cancel_delayed_work_sync(&dda_nsrec_gc);
+
 	list_for_each_entry_safe(pr, tmp, &dda_portrules, entry) {
 		list_del(&pr->entry);
 		kfree(rcu_dereference_protected(pr->rule, 1));
@@ -391,6 +541,7 @@ void dda_policy_exit(void)
 	}
 	hash_for_each_safe(dda_ns_table, bkt, n, ns, hnode) {
 		hash_del(&ns->hnode);
+		WARN_ON_ONCE(refcount_read(&ns->ref) != 1);
 		kfree(rcu_dereference_protected(ns->rule, 1));
 		if (ns->cache_prov)
 			dda_provider_put(ns->cache_prov);

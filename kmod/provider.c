@@ -3,10 +3,18 @@
  * nvmet-dda BAR providers: a PCI driver, "nvmet_dda_bar", that binds only
  * through driver_override and publishes one BAR region of its function as
  * p2pmem. PROVIDER_ADD records the region wanted, sets the override and
- * attaches the driver; probe publishes what was recorded. PROVIDER_DEL (or
- * an unbind, or the function's removal) takes the provider off the list,
- * waits for its outstanding buffers, and the devres of the probe unmaps the
- * region when the driver detaches.
+ * attaches the driver; probe publishes what was recorded. Only prefetchable
+ * memory BARs are accepted: they are memory without read side effects, the
+ * kind PCI bridges forward for P2P; other BARs are usually registers.
+ *
+ * PROVIDER_DEL stops new buffers for a moment and looks whether any is out:
+ * if so it answers "in use" at once, else it unbinds the driver. Any unbind
+ * (PROVIDER_DEL, sysfs, the function's removal, module unload) takes the
+ * provider off the list without waiting; the devres of the probe then
+ * unmaps the region, and the kernel's P2P teardown waits there for pages
+ * still in use. The driver_override nvmet-dda set is cleared once the
+ * driver is gone (from a work item: remove() runs under the device lock,
+ * which 6.1's override setter takes).
  */
 #include <linux/module.h>
 #include <linux/kernel.h>
@@ -14,6 +22,7 @@
 #include <linux/pci.h>
 #include <linux/pci-p2pdma.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 #include <net/genetlink.h>
 
 #include "p2p.h"
@@ -33,9 +42,53 @@ struct dda_bar_req {
 static DEFINE_MUTEX(dda_bar_lock);
 static struct dda_bar_req *dda_bar_pending;
 
+/* A function whose driver_override is to be cleared (dda_bar_unset_work). */
+struct dda_bar_unset {
+	struct list_head entry;
+	struct pci_dev *pdev;
+};
+
+/*
+ * @unset is allocated at probe, so that remove never fails to hand the
+ * function over; remove takes it, and it outlives the binding.
+ */
 struct dda_bar_priv {
 	struct dda_provider *prov;
+	struct dda_bar_unset *unset;
 };
+
+static LIST_HEAD(dda_bar_unsets);
+static DEFINE_SPINLOCK(dda_bar_unsets_lock);
+
+static void dda_bar_unset_work(struct work_struct *work)
+{
+	struct dda_bar_unset *u, *tmp;
+	LIST_HEAD(todo);
+
+	spin_lock(&dda_bar_unsets_lock);
+	list_splice_init(&dda_bar_unsets, &todo);
+	spin_unlock(&dda_bar_unsets_lock);
+
+	/* Not between PROVIDER_ADD's override and its bind. */
+	mutex_lock(&dda_bar_lock);
+	list_for_each_entry_safe(u, tmp, &todo, entry) {
+		if (!u->pdev->dev.driver)
+			compat_pci_set_override(u->pdev, "");
+		pci_dev_put(u->pdev);
+		kfree(u);
+	}
+	mutex_unlock(&dda_bar_lock);
+}
+
+static DECLARE_WORK(dda_bar_unset_wk, dda_bar_unset_work);
+
+/* devres: the node, unless remove took it. */
+static void dda_bar_unset_free(void *data)
+{
+	struct dda_bar_priv *priv = data;
+
+	kfree(priv->unset);
+}
 
 static int dda_bar_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
@@ -50,6 +103,12 @@ static int dda_bar_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	priv = devm_kzalloc(&pdev->dev, sizeof(*priv), GFP_KERNEL);
 	if (!priv)
 		return -ENOMEM;
+	priv->unset = kzalloc(sizeof(*priv->unset), GFP_KERNEL);
+	if (!priv->unset)
+		return -ENOMEM;
+	ret = devm_add_action_or_reset(&pdev->dev, dda_bar_unset_free, priv);
+	if (ret)
+		return ret;
 
 	ret = pcim_enable_device(pdev);
 	if (ret) {
@@ -65,7 +124,8 @@ static int dda_bar_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	pci_p2pmem_publish(pdev, true);
 
 	mutex_lock(&dda_p2p_lock);
-	priv->prov = dda_provider_register(pdev, NVMET_DDA_PROVIDER_BAR);
+	priv->prov = dda_provider_register(pdev, NVMET_DDA_PROVIDER_BAR,
+					   DDA_BAR_DRV_NAME);
 	if (priv->prov) {
 		priv->prov->bar = rq->bar;
 		priv->prov->offset = rq->offset;
@@ -86,15 +146,28 @@ static void dda_bar_remove(struct pci_dev *pdev)
 {
 	struct dda_bar_priv *priv = pci_get_drvdata(pdev);
 	struct dda_provider *prov = priv->prov;
+	struct dda_bar_unset *u = priv->unset;
+	u64 out;
 
 	pci_p2pmem_publish(pdev, false);
 	mutex_lock(&dda_p2p_lock);
 	dda_provider_unlist(prov);
 	mutex_unlock(&dda_p2p_lock);
-	if (dda_counter(&prov->st, NVMET_DDA_STAT_OUTSTANDING_BYTES))
-		pci_info(pdev, "waiting for outstanding P2P buffers\n");
-	dda_provider_drain_put(prov);
-	pci_info(pdev, "P2P memory unpublished\n");
+	out = dda_counter(&prov->st, NVMET_DDA_STAT_OUTSTANDING_BYTES);
+	dda_provider_put(prov);
+	if (out)
+		pci_info(pdev, "P2P memory unpublished; %llu bytes are still in use by I/O, the region is unmapped when they come back\n",
+			 out);
+	else
+		pci_info(pdev, "P2P memory unpublished\n");
+
+	/* The override is cleared once the device lock is free. */
+	priv->unset = NULL;
+	u->pdev = pci_dev_get(pdev);
+	spin_lock(&dda_bar_unsets_lock);
+	list_add_tail(&u->entry, &dda_bar_unsets);
+	spin_unlock(&dda_bar_unsets_lock);
+	schedule_work(&dda_bar_unset_wk);
 }
 
 static struct pci_driver dda_bar_driver = {
@@ -104,14 +177,21 @@ static struct pci_driver dda_bar_driver = {
 	.remove = dda_bar_remove,
 };
 
-/* The largest memory BAR of @pdev, or -1. */
+static bool dda_bar_prefetchable(struct pci_dev *pdev, int bar)
+{
+	unsigned long want = IORESOURCE_MEM | IORESOURCE_PREFETCH;
+
+	return (pci_resource_flags(pdev, bar) & want) == want;
+}
+
+/* The largest prefetchable memory BAR of @pdev, or -1. */
 static int dda_bar_largest(struct pci_dev *pdev)
 {
 	resource_size_t best = 0;
 	int bar, found = -1;
 
 	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
-		if (!(pci_resource_flags(pdev, bar) & IORESOURCE_MEM))
+		if (!dda_bar_prefetchable(pdev, bar))
 			continue;
 		if (pci_resource_len(pdev, bar) > best) {
 			best = pci_resource_len(pdev, bar);
@@ -158,12 +238,25 @@ int dda_bar_add(const char *name, int bar, u64 offset, u64 size,
 		NL_SET_ERR_MSG(ext, "no such PCI function");
 		return -ENODEV;
 	}
-	if (bar < 0)
+	if (bar < 0) {
 		bar = dda_bar_largest(pdev);
-	if (bar < 0 || bar >= PCI_STD_NUM_BARS ||
+		if (bar < 0) {
+			NL_SET_ERR_MSG(ext,
+				       "the function has no prefetchable memory BAR");
+			ret = -EINVAL;
+			goto out_put;
+		}
+	}
+	if (bar >= PCI_STD_NUM_BARS ||
 	    !(pci_resource_flags(pdev, bar) & IORESOURCE_MEM) ||
 	    !pci_resource_len(pdev, bar)) {
 		NL_SET_ERR_MSG(ext, "the function has no such memory BAR");
+		ret = -EINVAL;
+		goto out_put;
+	}
+	if (!dda_bar_prefetchable(pdev, bar)) {
+		NL_SET_ERR_MSG(ext,
+			       "the BAR is not prefetchable memory (registers, most likely); only prefetchable BARs can be published");
 		ret = -EINVAL;
 		goto out_put;
 	}
@@ -182,8 +275,12 @@ int dda_bar_add(const char *name, int bar, u64 offset, u64 size,
 		goto out_put;
 	}
 
-	mutex_lock(&dda_bar_lock);
-	device_lock(&pdev->dev);
+	ret = mutex_lock_interruptible(&dda_bar_lock);
+	if (ret)
+		goto out_put;
+	ret = device_lock_interruptible(&pdev->dev);
+	if (ret)
+		goto out_unlock;
 	if (pdev->dev.driver) {
 		ret = pdev->dev.driver == &dda_bar_driver.driver ? -EEXIST :
 		      -EBUSY;
@@ -226,14 +323,18 @@ out_put:
  * @name: normalised PCI address.
  * @ext: error message.
  *
+ * Never waits for I/O: while buffers of the provider are out it answers
+ * -EBUSY at once.
+ *
  * Return: 0, -ENODEV (no such provider), -EOPNOTSUPP (not ours), -EBUSY
- * (buffers outstanding).
+ * (buffers outstanding), -EINTR (interrupted while another PROVIDER_ADD or
+ * PROVIDER_DEL ran).
  */
 int dda_bar_del(const char *name, struct netlink_ext_ack *ext)
 {
 	struct dda_provider *prov;
 	struct pci_dev *pdev;
-	int ret = 0;
+	int ret;
 
 	prov = dda_provider_find(name);
 	if (!prov) {
@@ -243,27 +344,41 @@ int dda_bar_del(const char *name, struct netlink_ext_ack *ext)
 	if (prov->kind != NVMET_DDA_PROVIDER_BAR) {
 		NL_SET_ERR_MSG(ext,
 			       "the provider belongs to its own driver; only BAR providers added by nvmet-dda can be deleted");
-		dda_provider_put(prov);
-		return -EOPNOTSUPP;
+		ret = -EOPNOTSUPP;
+		goto out_put_prov;
 	}
-	pdev = pci_dev_get(prov->pdev);
+	ret = mutex_lock_interruptible(&dda_bar_lock);
+	if (ret)
+		goto out_put_prov;
+	/* Unbound meanwhile (and maybe added again: not this provider). */
+	if (READ_ONCE(prov->dead)) {
+		NL_SET_ERR_MSG(ext, "no such provider");
+		ret = -ENODEV;
+		goto out_unlock;
+	}
 
-	mutex_lock(&dda_bar_lock);
+	/*
+	 * No new buffers while we look (see dda_place()): a buffer is either
+	 * counted already or sees the pause and goes back.
+	 */
+	WRITE_ONCE(prov->paused, true);
+	smp_mb();	/* pairs with dda_place()'s outstanding increment */
 	if (dda_counter(&prov->st, NVMET_DDA_STAT_OUTSTANDING_BYTES)) {
+		WRITE_ONCE(prov->paused, false);
 		NL_SET_ERR_MSG(ext,
 			       "P2P buffers of the provider are in use by I/O; stop the I/O or set the offload policy off first");
 		ret = -EBUSY;
-		goto out;
+		goto out_unlock;
 	}
-	dda_provider_put(prov);
-	prov = NULL;
+	/* Nothing out, nothing can come: the unbind does not wait. */
+	pdev = pci_dev_get(prov->pdev);
 	device_release_driver(&pdev->dev);
 	compat_pci_set_override(pdev, "");
-out:
-	mutex_unlock(&dda_bar_lock);
-	if (prov)
-		dda_provider_put(prov);
 	pci_dev_put(pdev);
+out_unlock:
+	mutex_unlock(&dda_bar_lock);
+out_put_prov:
+	dda_provider_put(prov);
 	return ret;
 }
 
@@ -272,7 +387,9 @@ int dda_bar_init(void)
 	return pci_register_driver(&dda_bar_driver);
 }
 
+/* Unbinds every BAR provider; their driver_override is cleared before this returns. */
 void dda_bar_exit(void)
 {
 	pci_unregister_driver(&dda_bar_driver);
+	flush_work(&dda_bar_unset_wk);
 }

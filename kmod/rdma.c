@@ -30,12 +30,21 @@
  * (wr_avail); a command that does not fit waits in wr_wait, in order, until
  * completions give work requests back.
  *
+ * Queue states (struct dda_qsm): CONNECTING until rdma_cm reports the
+ * connection established (capsules that come first are parked), LIVE, then
+ * CLOSING for good (capsules are dropped).
+ *
  * Teardown: every way a queue dies (CM disconnect or error events, nvmet's
- * delete_ctrl, port removal, device removal, fatal completion errors) ends
- * in dda_queue_close(), which moves the queue to CLOSING, disconnects and
- * queues release_work. Release drains the QP, fails commands still waiting
+ * delete_ctrl, port removal, device removal) ends in dda_queue_close(),
+ * which moves the queue to CLOSING, disconnects and queues release_work on
+ * nvmet_wq: nvmet core flushes that workqueue before it frees a port, so no
+ * command of a released queue outlives its port. Release drains the QP
+ * (after which no completion handler runs), fails commands still waiting
  * for work requests, lets nvmet_sq_destroy() wait for the commands the
- * backend still holds, waits until every dda_rsp is idle, and frees.
+ * backend still holds, waits until every dda_rsp is idle, and frees. A
+ * failed work request of a queue whose controller exists fails the whole
+ * controller (nvmet_ctrl_fatal_error(), which ends in delete_ctrl), as
+ * nvmet-rdma does: the host recovers the controller as a whole.
  */
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -44,6 +53,8 @@
 #include <linux/workqueue.h>
 #include <linux/wait.h>
 #include <linux/inet.h>
+#include <linux/debugfs.h>
+#include <linux/fault-inject.h>
 #include <linux/nvme.h>
 #include <linux/nvme-rdma.h>
 #include <rdma/ib_verbs.h>
@@ -73,6 +84,7 @@ struct dda_rdma_dev {
 	struct list_head entry;		/* in dda_rdma_devs */
 	struct ib_device *ibdev;
 	struct ib_pd *pd;
+	struct dda_peer peer;		/* the device, for P2P placement */
 	struct kref ref;
 };
 
@@ -86,12 +98,6 @@ struct dda_rdma_port {
 	bool stopping;
 };
 
-enum dda_queue_state {
-	DDA_Q_CONNECTING,
-	DDA_Q_LIVE,
-	DDA_Q_CLOSING,
-};
-
 struct dda_queue;
 
 struct dda_cmd {
@@ -102,7 +108,6 @@ struct dda_cmd {
 	struct scatterlist inline_sg[DDA_RDMA_MAX_INLINE_PAGES];
 	unsigned int nr_pages;		/* allocated and mapped */
 	struct nvme_command *nvme_cmd;
-	struct dda_queue *queue;
 };
 
 struct dda_rsp {
@@ -112,7 +117,7 @@ struct dda_rsp {
 	struct ib_sge send_sge;
 	struct dda_queue *queue;
 	struct dda_cmd *cmd;
-	struct list_head entry;		/* free, early or wr_wait list */
+	struct list_head entry;		/* free, parked or wr_wait list */
 	struct dda_sgl sgl;
 	struct rdma_rw_ctx rw;
 	enum dma_data_direction rw_dir;
@@ -157,9 +162,7 @@ struct dda_queue {
 	int wr_total;
 	struct list_head wr_wait;
 
-	spinlock_t state_lock;		/* state, early */
-	enum dda_queue_state state;
-	struct list_head early;		/* capsules that beat ESTABLISHED */
+	struct dda_qsm sm;
 
 	struct work_struct release_work;
 	struct list_head entry;		/* in dda_rdma_queues while open */
@@ -170,8 +173,48 @@ static DEFINE_MUTEX(dda_rdma_queues_lock);
 static LIST_HEAD(dda_rdma_devs);
 static DEFINE_MUTEX(dda_rdma_devs_lock);
 static DEFINE_IDA(dda_rdma_queue_ida);
-static struct workqueue_struct *dda_rdma_wq;
 static bool dda_rdma_is_registered;
+
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+/*
+ * /sys/kernel/debug/nvmet_dda/fail_p2p_map: the usual fault attributes
+ * (probability, times, ...; Documentation/fault-injection). When it fires,
+ * mapping a command's P2P buffer for RDMA fails as if the RDMA device
+ * could not reach the memory.
+ */
+static DECLARE_FAULT_ATTR(dda_fail_p2p_map);
+static struct dentry *dda_debugfs;
+
+static void dda_rdma_debugfs_init(void)
+{
+	dda_debugfs = debugfs_create_dir("nvmet_dda", NULL);
+	fault_create_debugfs_attr("fail_p2p_map", dda_debugfs,
+				  &dda_fail_p2p_map);
+}
+
+static void dda_rdma_debugfs_exit(void)
+{
+	debugfs_remove_recursive(dda_debugfs);
+}
+
+static bool dda_p2p_map_fails(u32 len)
+{
+	return should_fail(&dda_fail_p2p_map, len);
+}
+#else
+static void dda_rdma_debugfs_init(void)
+{
+}
+
+static void dda_rdma_debugfs_exit(void)
+{
+}
+
+static bool dda_p2p_map_fails(u32 len)
+{
+	return false;
+}
+#endif
 
 static const struct nvmet_fabrics_ops dda_rdma_ops;
 
@@ -278,9 +321,121 @@ u16 dda_rdma_parse_sgl(struct nvme_command *cmd, u32 inline_size,
 	}
 }
 
-static inline struct device *ibdev_dma(struct dda_queue *q)
+void dda_qsm_init(struct dda_qsm *m)
 {
-	return q->dev->ibdev->dma_device;
+	spin_lock_init(&m->lock);
+	m->state = DDA_Q_CONNECTING;
+	INIT_LIST_HEAD(&m->early);
+}
+
+/**
+ * dda_qsm_arrive() - A capsule arrived on the queue.
+ * @m: the queue's state.
+ * @cap: the capsule's list entry, parked on @m before connection.
+ *
+ * Return: what to do with it (enum dda_qsm_verdict).
+ */
+enum dda_qsm_verdict dda_qsm_arrive(struct dda_qsm *m, struct list_head *cap)
+{
+	enum dda_qsm_verdict v;
+	unsigned long flags;
+
+	spin_lock_irqsave(&m->lock, flags);
+	switch (m->state) {
+	case DDA_Q_CONNECTING:
+		list_add_tail(cap, &m->early);
+		v = DDA_QSM_PARKED;
+		break;
+	case DDA_Q_LIVE:
+		v = DDA_QSM_RUN;
+		break;
+	default:
+		v = DDA_QSM_DROP;
+		break;
+	}
+	spin_unlock_irqrestore(&m->lock, flags);
+	return v;
+}
+
+/**
+ * dda_qsm_establish() - The connection is established.
+ * @m: the queue's state.
+ * @run: receives the parked capsules, in arrival order, to handle now.
+ *
+ * Return: true when the queue went LIVE; false when it was not connecting
+ * (closing already, or live: a repeated event), and nothing is in @run.
+ */
+bool dda_qsm_establish(struct dda_qsm *m, struct list_head *run)
+{
+	unsigned long flags;
+	bool live = false;
+
+	spin_lock_irqsave(&m->lock, flags);
+	if (m->state == DDA_Q_CONNECTING) {
+		m->state = DDA_Q_LIVE;
+		list_splice_tail_init(&m->early, run);
+		live = true;
+	}
+	spin_unlock_irqrestore(&m->lock, flags);
+	return live;
+}
+
+/**
+ * dda_qsm_close() - The queue goes down.
+ * @m: the queue's state.
+ * @dropped: receives the capsules still parked, whose contexts go back.
+ *
+ * Return: true when this call closed the queue, false when it was closing.
+ */
+bool dda_qsm_close(struct dda_qsm *m, struct list_head *dropped)
+{
+	unsigned long flags;
+	bool closed;
+
+	spin_lock_irqsave(&m->lock, flags);
+	closed = m->state != DDA_Q_CLOSING;
+	m->state = DDA_Q_CLOSING;
+	list_splice_tail_init(&m->early, dropped);
+	spin_unlock_irqrestore(&m->lock, flags);
+	return closed;
+}
+
+/**
+ * dda_qsm_fault() - What a failed work request of a queue costs.
+ * @flushed: it was flushed (the QP is in error: the queue is going down).
+ * @has_ctrl: the queue belongs to a controller (its Connect went through).
+ *
+ * As in nvmet-rdma: an error fails the controller, whose queues all go;
+ * a queue without a controller yet just closes.
+ *
+ * Return: enum dda_qsm_fault.
+ */
+enum dda_qsm_fault dda_qsm_fault(bool flushed, bool has_ctrl)
+{
+	if (flushed)
+		return DDA_QSM_IGNORE;
+	return has_ctrl ? DDA_QSM_FAIL_CTRL : DDA_QSM_CLOSE;
+}
+
+/**
+ * dda_rdma_peer_init() - @ibdev as the other end of P2P transfers.
+ * @peer: filled in.
+ * @ibdev: the RDMA device.
+ *
+ * A virtual-DMA device (rxe, siw) copies with the CPU and can use any
+ * provider. Any other device gets P2P memory only when its DMA layer maps
+ * P2PDMA pages (ib_dma_pci_p2p_dma_supported()) and the mapping cannot
+ * bounce them (dda_dma_p2p_safe()); the distance check then includes it.
+ */
+void dda_rdma_peer_init(struct dda_peer *peer, struct ib_device *ibdev)
+{
+	peer->dma = NULL;
+	peer->p2p = false;
+	if (ib_uses_virt_dma(ibdev))
+		return;
+	peer->dma = ibdev->dma_device;
+	peer->p2p = compat_ib_dma_p2p_supported(ibdev) &&
+		    dda_dma_p2p_safe(peer->dma);
 }
 
 static inline u32 dda_port_num(struct dda_queue *q)
@@ -387,13 +542,37 @@ static void dda_rsp_release(struct dda_rsp *rsp, bool kick)
 		dda_wr_put(q, held, kick);
 }
 
-/* A fatal transport error on @q: the host will see a disconnect. */
-static void dda_queue_fatal(struct dda_queue *q, const char *what,
-			    struct ib_wc *wc)
+/*
+ * A fatal transport error on @q (see dda_qsm_fault()). Completion handlers
+ * run in process context (IB_POLL_WORKQUEUE), and before release_work
+ * drains the QP and nvmet_sq_destroy() drops the controller reference.
+ */
+static void dda_queue_fatal(struct dda_queue *q)
 {
+	struct nvmet_ctrl *ctrl = READ_ONCE(q->nvme_sq.ctrl);
+
+	switch (dda_qsm_fault(false, ctrl)) {
+	case DDA_QSM_FAIL_CTRL:
+		nvmet_ctrl_fatal_error(ctrl);
+		break;
+	case DDA_QSM_CLOSE:
+		dda_queue_disconnect(q);
+		break;
+	case DDA_QSM_IGNORE:
+		break;
+	}
+}
+
+/* A failed completion: fatal unless flushed by a queue going down anyway. */
+static void dda_queue_wc_error(struct dda_queue *q, const char *what,
+			       struct ib_wc *wc)
+{
+	if (dda_qsm_fault(wc->status == IB_WC_WR_FLUSH_ERR, true) ==
+	    DDA_QSM_IGNORE)
+		return;
 	pr_err("queue %d: %s failed: %s (%d)\n", q->idx, what,
 	       ib_wc_status_msg(wc->status), wc->status);
-	dda_queue_disconnect(q);
+	dda_queue_fatal(q);
 }
 
 static void dda_rdma_send_done(struct ib_cq *cq, struct ib_wc *wc)
@@ -403,9 +582,8 @@ static void dda_rdma_send_done(struct ib_cq *cq, struct ib_wc *wc)
 	struct dda_queue *q = cq->cq_context;
 
 	dda_rsp_release(rsp, true);
-	if (unlikely(wc->status != IB_WC_SUCCESS &&
-		     wc->status != IB_WC_WR_FLUSH_ERR))
-		dda_queue_fatal(q, "response SEND", wc);
+	if (unlikely(wc->status != IB_WC_SUCCESS))
+		dda_queue_wc_error(q, "response SEND", wc);
 }
 
 /**
@@ -432,7 +610,12 @@ static void dda_rdma_queue_response(struct nvmet_req *req)
 	}
 
 	if (rsp->n_rdma && rsp->rw_dir == DMA_TO_DEVICE && !req->cqe->status) {
-		/* P2P memory is not cached: only host memory needs a sync. */
+		/*
+		 * The backend filled the buffer after it was mapped. Host
+		 * memory needs the sync; the CPU never wrote P2P memory, and
+		 * P2P buffers only go to devices whose mappings cannot bounce
+		 * (dda_dma_p2p_safe()) or that have no DMA (virtual DMA).
+		 */
 		if (!rsp->buf.prov && !ib_uses_virt_dma(ibdev))
 			dma_sync_sg_for_device(ibdev->dma_device, req->sg,
 					       req->sg_cnt, DMA_TO_DEVICE);
@@ -470,8 +653,7 @@ static void dda_rdma_read_done(struct ib_cq *cq, struct ib_wc *wc)
 	if (unlikely(wc->status != IB_WC_SUCCESS)) {
 		nvmet_req_uninit(&rsp->req);
 		dda_rsp_release(rsp, true);
-		if (wc->status != IB_WC_WR_FLUSH_ERR)
-			dda_queue_fatal(q, "RDMA READ", wc);
+		dda_queue_wc_error(q, "RDMA READ", wc);
 		return;
 	}
 	rsp->req.execute(&rsp->req);
@@ -522,6 +704,19 @@ static void dda_rsp_use_inline(struct dda_rsp *rsp)
 	dda_data_inline(req, rsp->sgl.len);
 }
 
+/* Map the command's buffer for RDMA READ or WRITE (number of WRs or -errno). */
+static int dda_rsp_init_rw(struct dda_rsp *rsp)
+{
+	struct dda_queue *q = rsp->queue;
+	struct nvmet_req *req = &rsp->req;
+
+	if (rsp->buf.prov && dda_p2p_map_fails(rsp->sgl.len))
+		return -EREMOTEIO;
+	return rdma_rw_ctx_init(&rsp->rw, q->qp, dda_port_num(q), req->sg,
+				req->sg_cnt, 0, rsp->sgl.addr, rsp->sgl.key,
+				rsp->rw_dir);
+}
+
 static u16 dda_rsp_map_data(struct dda_rsp *rsp)
 {
 	struct dda_queue *q = rsp->queue;
@@ -553,16 +748,26 @@ static u16 dda_rsp_map_data(struct dda_rsp *rsp)
 	 */
 	status = dda_data_alloc(&rsp->buf, req,
 				le16_to_cpu(q->nport->disc_addr.portid),
-				ibdev_dma(q), rsp->sgl.len);
+				&q->dev->peer, rsp->sgl.len);
 	if (status)
 		return status;
 	rsp->data_alloc = true;
 	req->transfer_len = rsp->sgl.len;
 	rsp->rw_dir = nvme_is_write(req->cmd) ? DMA_FROM_DEVICE : DMA_TO_DEVICE;
 
-	ret = rdma_rw_ctx_init(&rsp->rw, q->qp, dda_port_num(q), req->sg,
-			       req->sg_cnt, 0, rsp->sgl.addr, rsp->sgl.key,
-			       rsp->rw_dir);
+	ret = dda_rsp_init_rw(rsp);
+	if (ret < 0 && rsp->buf.prov) {
+		/* PREFER: host memory instead; REQUIRE: fail, Do Not Retry. */
+		pr_warn_ratelimited("queue %d: %s cannot map %u bytes of P2P memory of %s: %d\n",
+				    q->idx, dev_name(&q->dev->ibdev->dev),
+				    rsp->sgl.len, rsp->buf.prov->name, ret);
+		status = dda_data_map_failed(&rsp->buf, req);
+		if (status) {
+			rsp->data_alloc = false;
+			return status;
+		}
+		ret = dda_rsp_init_rw(rsp);
+	}
 	if (ret < 0) {
 		pr_err_ratelimited("queue %d: cannot map %u bytes for RDMA: %d\n",
 				   q->idx, rsp->sgl.len, ret);
@@ -631,19 +836,16 @@ static void dda_rdma_recv_done(struct ib_cq *cq, struct ib_wc *wc)
 {
 	struct dda_cmd *cmd = container_of(wc->wr_cqe, struct dda_cmd, cqe);
 	struct dda_queue *q = cq->cq_context;
-	enum dda_queue_state state;
 	struct dda_rsp *rsp;
-	unsigned long flags;
 
 	if (unlikely(wc->status != IB_WC_SUCCESS)) {
-		if (wc->status != IB_WC_WR_FLUSH_ERR)
-			dda_queue_fatal(q, "capsule RECV", wc);
+		dda_queue_wc_error(q, "capsule RECV", wc);
 		return;
 	}
 	if (unlikely(wc->byte_len < sizeof(struct nvme_command))) {
 		pr_err("queue %d: capsule of %u bytes, shorter than a command\n",
 		       q->idx, wc->byte_len);
-		dda_queue_disconnect(q);
+		dda_queue_fatal(q);
 		return;
 	}
 
@@ -651,7 +853,7 @@ static void dda_rdma_recv_done(struct ib_cq *cq, struct ib_wc *wc)
 	if (unlikely(!rsp)) {
 		pr_err("queue %d: host sent more capsules than its queue holds\n",
 		       q->idx);
-		dda_queue_disconnect(q);
+		dda_queue_fatal(q);
 		return;
 	}
 	rsp->cmd = cmd;
@@ -662,16 +864,16 @@ static void dda_rdma_recv_done(struct ib_cq *cq, struct ib_wc *wc)
 	rsp->wr_held = 0;
 	rsp->data_alloc = false;
 
-	spin_lock_irqsave(&q->state_lock, flags);
-	state = q->state;
-	if (state == DDA_Q_CONNECTING)
-		list_add_tail(&rsp->entry, &q->early);
-	spin_unlock_irqrestore(&q->state_lock, flags);
-
-	if (likely(state == DDA_Q_LIVE))
+	switch (dda_qsm_arrive(&q->sm, &rsp->entry)) {
+	case DDA_QSM_RUN:
 		dda_rdma_handle_cmd(q, rsp);
-	else if (state == DDA_Q_CLOSING)
+		break;
+	case DDA_QSM_PARKED:
+		break;
+	case DDA_QSM_DROP:
 		dda_rsp_put(rsp);
+		break;
+	}
 }
 
 /* Devices: one protection domain per RDMA device, shared by its queues. */
@@ -701,6 +903,10 @@ static struct dda_rdma_dev *dda_rdma_dev_get(struct ib_device *ibdev)
 		goto out_unlock;
 	}
 	dev->ibdev = ibdev;
+	dda_rdma_peer_init(&dev->peer, ibdev);
+	if (dev->peer.dma && !dev->peer.p2p)
+		pr_info("%s: no P2P memory for this RDMA device (not a PCI function, no P2PDMA in its DMA layer, or mappings that may bounce): its I/O uses host memory\n",
+			dev_name(&ibdev->dev));
 	kref_init(&dev->ref);
 	list_add(&dev->entry, &dda_rdma_devs);
 out_unlock:
@@ -753,7 +959,6 @@ static int dda_cmd_init(struct dda_queue *q, unsigned int i)
 	u32 left = q->inline_size;
 	unsigned int j;
 
-	cmd->queue = q;
 	cmd->nvme_cmd = &q->cmd_buf[i];
 	cmd->sge[0].addr = q->cmd_dma + i * sizeof(*q->cmd_buf);
 	cmd->sge[0].length = sizeof(*q->cmd_buf);
@@ -766,13 +971,13 @@ static int dda_cmd_init(struct dda_queue *q, unsigned int i)
 		cmd->pages[j] = alloc_page(GFP_KERNEL);
 		if (!cmd->pages[j])
 			return -ENOMEM;
-		sge->addr = ib_dma_map_page(ibdev, cmd->pages[j], 0, PAGE_SIZE,
+		/* Mapped, synced and unmapped with the SGE's length. */
+		sge->addr = ib_dma_map_page(ibdev, cmd->pages[j], 0, len,
 					    DMA_FROM_DEVICE);
 		if (ib_dma_mapping_error(ibdev, sge->addr)) {
 			__free_page(cmd->pages[j]);
 			return -EIO;
 		}
-		/* Unmapped with the length it was mapped with. */
 		sge->length = len;
 		sge->lkey = q->dev->pd->local_dma_lkey;
 		cmd->nr_pages++;
@@ -895,6 +1100,7 @@ static int dda_queue_create_qp(struct dda_queue *q)
 {
 	struct ib_device *ibdev = q->dev->ibdev;
 	struct ib_qp_init_attr attr = {};
+	unsigned int mrs;
 	int room, cqes, ret;
 
 	/*
@@ -921,7 +1127,14 @@ static int dda_queue_create_qp(struct dda_queue *q)
 	attr.qp_type = IB_QPT_RC;
 	attr.port_num = q->cm_id->port_num;
 	attr.cap.max_send_wr = q->nr_rsps + q->wr_total + 1;
-	attr.cap.max_rdma_ctxs = q->nr_rsps;
+	/*
+	 * rdma_rw sizes its MR pool by contexts: a device that registers
+	 * memory for RDMA (iWARP, or force_mr) may need several MRs for one
+	 * command of DDA_RDMA_MAX_DATA_LEN.
+	 */
+	mrs = rdma_rw_mr_factor(ibdev, q->cm_id->port_num,
+				DIV_ROUND_UP(DDA_RDMA_MAX_DATA_LEN, PAGE_SIZE));
+	attr.cap.max_rdma_ctxs = q->nr_rsps * mrs;
 	attr.cap.max_send_sge = max(ibdev->attrs.max_sge_rd,
 				    ibdev->attrs.max_send_sge);
 	attr.cap.max_recv_wr = q->recv_size + 1;
@@ -977,13 +1190,11 @@ static struct dda_queue *dda_queue_create(struct dda_rdma_dev *dev,
 	q->recv_size = p->recv_size;
 	q->send_size = p->send_size;
 	q->nr_rsps = p->recv_size + p->send_size;
-	q->state = DDA_Q_CONNECTING;
+	dda_qsm_init(&q->sm);
 	spin_lock_init(&q->rsp_lock);
 	spin_lock_init(&q->wr_lock);
-	spin_lock_init(&q->state_lock);
 	INIT_LIST_HEAD(&q->free_rsps);
 	INIT_LIST_HEAD(&q->wr_wait);
-	INIT_LIST_HEAD(&q->early);
 	INIT_LIST_HEAD(&q->entry);
 	init_waitqueue_head(&q->rsps_wq);
 	atomic_set(&q->rsps_busy, 0);
@@ -1095,21 +1306,17 @@ static void dda_queue_release_work(struct work_struct *work)
 static void dda_queue_close(struct dda_queue *q)
 {
 	struct dda_rsp *rsp, *tmp;
-	unsigned long flags;
-	LIST_HEAD(early);
+	LIST_HEAD(parked);
 
-	spin_lock_irqsave(&q->state_lock, flags);
-	q->state = DDA_Q_CLOSING;
-	list_splice_init(&q->early, &early);
-	spin_unlock_irqrestore(&q->state_lock, flags);
-
-	list_for_each_entry_safe(rsp, tmp, &early, entry) {
+	dda_qsm_close(&q->sm, &parked);
+	list_for_each_entry_safe(rsp, tmp, &parked, entry) {
 		list_del_init(&rsp->entry);
 		dda_rsp_put(rsp);
 	}
 
 	rdma_disconnect(q->cm_id);
-	queue_work(dda_rdma_wq, &q->release_work);
+	/* nvmet flushes nvmet_wq before it frees a port (see the top). */
+	queue_work(nvmet_wq, &q->release_work);
 }
 
 static void dda_queue_disconnect(struct dda_queue *q)
@@ -1130,18 +1337,10 @@ static void dda_queue_disconnect(struct dda_queue *q)
 static void dda_queue_established(struct dda_queue *q)
 {
 	struct dda_rsp *rsp, *tmp;
-	unsigned long flags;
 	LIST_HEAD(early);
 
-	spin_lock_irqsave(&q->state_lock, flags);
-	if (q->state != DDA_Q_CONNECTING) {
-		spin_unlock_irqrestore(&q->state_lock, flags);
+	if (!dda_qsm_establish(&q->sm, &early))
 		return;
-	}
-	q->state = DDA_Q_LIVE;
-	list_splice_init(&q->early, &early);
-	spin_unlock_irqrestore(&q->state_lock, flags);
-
 	list_for_each_entry_safe(rsp, tmp, &early, entry) {
 		list_del_init(&rsp->entry);
 		dda_rdma_handle_cmd(q, rsp);
@@ -1567,7 +1766,7 @@ static void dda_rdma_remove_one(struct ib_device *ibdev, void *client_data)
 		dda_queue_close(q);
 	}
 	mutex_unlock(&dda_rdma_queues_lock);
-	flush_workqueue(dda_rdma_wq);
+	flush_workqueue(nvmet_wq);
 }
 
 static struct ib_client dda_rdma_client = {
@@ -1595,6 +1794,7 @@ bool dda_rdma_registered(void)
  * When a controller of @nqn is connected through nvmet-dda and the namespace
  * is enabled, its backing device and the queue's RDMA device are checked
  * with dda_ns_check(). Namespaces not served now are checked per command.
+ * Caller holds dda_policy_lock.
  *
  * Return: 0, or the error of dda_ns_check().
  */
@@ -1621,12 +1821,43 @@ int dda_rdma_check_ns(const char *nqn, u32 nsid, const struct dda_rule *r,
 		rcu_read_unlock();
 		if (!ns)
 			break;
-		ret = dda_ns_check(ns->bdev, ibdev_dma(q), r, ext);
+		ret = dda_ns_check(ns->bdev, &q->dev->peer, r, ext);
 		percpu_ref_put(&ns->ref);
 		break;
 	}
 	mutex_unlock(&dda_rdma_queues_lock);
 	return ret;
+}
+
+/**
+ * dda_rdma_ns_served() - Does a controller of nvmet-dda serve a namespace?
+ * @nqn: subsystem NQN.
+ * @nsid: namespace ID.
+ *
+ * Caller may hold dda_policy_lock.
+ *
+ * Return: true when a queue of ours belongs to a controller of @nqn whose
+ * subsystem has namespace @nsid enabled.
+ */
+bool dda_rdma_ns_served(const char *nqn, u32 nsid)
+{
+	struct dda_queue *q;
+	bool served = false;
+
+	mutex_lock(&dda_rdma_queues_lock);
+	list_for_each_entry(q, &dda_rdma_queues, entry) {
+		/* A queue on the list holds its controller. */
+		struct nvmet_ctrl *ctrl = READ_ONCE(q->nvme_sq.ctrl);
+
+		if (!ctrl || strcmp(ctrl->subsys->subsysnqn, nqn))
+			continue;
+		rcu_read_lock();
+		served = xa_load(&ctrl->subsys->namespaces, nsid);
+		rcu_read_unlock();
+		break;
+	}
+	mutex_unlock(&dda_rdma_queues_lock);
+	return served;
 }
 
 /**
@@ -1639,14 +1870,9 @@ int dda_rdma_init(void)
 {
 	int ret;
 
-	dda_rdma_wq = alloc_workqueue("nvmet-dda-rdma",
-				      WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
-	if (!dda_rdma_wq)
-		return -ENOMEM;
-
 	ret = ib_register_client(&dda_rdma_client);
 	if (ret)
-		goto out_destroy_wq;
+		return ret;
 
 	ret = nvmet_register_transport(&dda_rdma_ops);
 	if (ret == -EINVAL) {
@@ -1657,12 +1883,11 @@ int dda_rdma_init(void)
 		goto out_unregister_client;
 
 	WRITE_ONCE(dda_rdma_is_registered, true);
+	dda_rdma_debugfs_init();
 	return 0;
 
 out_unregister_client:
 	ib_unregister_client(&dda_rdma_client);
-out_destroy_wq:
-	destroy_workqueue(dda_rdma_wq);
 	return ret;
 }
 
@@ -1670,14 +1895,16 @@ out_destroy_wq:
  * dda_rdma_exit() - Unregister the transport; every queue is gone after.
  *
  * nvmet holds a module reference per enabled port, so no port is left;
- * queues of removed ports may still be releasing: wait for them.
+ * queues of removed ports may still be releasing: wait for them (their
+ * release work, on nvmet_wq, is code of this module).
  */
 void dda_rdma_exit(void)
 {
+	dda_rdma_debugfs_exit();
 	WRITE_ONCE(dda_rdma_is_registered, false);
 	nvmet_unregister_transport(&dda_rdma_ops);
 	ib_unregister_client(&dda_rdma_client);
-	destroy_workqueue(dda_rdma_wq);
+	flush_workqueue(nvmet_wq);
 	WARN_ON_ONCE(!list_empty(&dda_rdma_queues));
 	ida_destroy(&dda_rdma_queue_ida);
 }

@@ -6,8 +6,13 @@
 #define _NVMET_DDA_RDMA_H
 
 #include <linux/types.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
 #include <linux/nvme.h>
 #include <linux/nvme-rdma.h>
+
+struct ib_device;
+struct dda_peer;
 
 /* Deepest host queue we accept, admin queues excepted (NVME_AQ_DEPTH). */
 #define DDA_RDMA_MAX_QUEUE_SIZE		128
@@ -68,6 +73,63 @@ struct dda_sgl {
 
 u16 dda_rdma_parse_sgl(struct nvme_command *cmd, u32 inline_size,
 		       struct dda_sgl *sgl);
+
+/**
+ * enum dda_queue_state - the life of a queue.
+ * @DDA_Q_CONNECTING: accepted, waiting for the connection to be established;
+ *	capsules that come first are parked.
+ * @DDA_Q_LIVE: established: capsules are handled as they come.
+ * @DDA_Q_CLOSING: going down, for good: capsules are dropped.
+ */
+enum dda_queue_state {
+	DDA_Q_CONNECTING,
+	DDA_Q_LIVE,
+	DDA_Q_CLOSING,
+};
+
+/**
+ * struct dda_qsm - a queue's state and the capsules it parked.
+ * @lock: protects both.
+ * @state: enum dda_queue_state; it only moves forward.
+ * @early: capsules that beat the ESTABLISHED event, in arrival order.
+ */
+struct dda_qsm {
+	spinlock_t lock;	/* @state, @early */
+	enum dda_queue_state state;
+	struct list_head early;
+};
+
+/**
+ * enum dda_qsm_verdict - what to do with a capsule that arrived.
+ * @DDA_QSM_RUN: handle it now.
+ * @DDA_QSM_PARKED: parked on the queue, to run when it is established.
+ * @DDA_QSM_DROP: the queue is closing: give its context back.
+ */
+enum dda_qsm_verdict {
+	DDA_QSM_RUN,
+	DDA_QSM_PARKED,
+	DDA_QSM_DROP,
+};
+
+/**
+ * enum dda_qsm_fault - what a failed work request costs.
+ * @DDA_QSM_IGNORE: flushed because the queue is going down anyway.
+ * @DDA_QSM_FAIL_CTRL: the controller fails, and all its queues with it.
+ * @DDA_QSM_CLOSE: no controller yet: this queue closes.
+ */
+enum dda_qsm_fault {
+	DDA_QSM_IGNORE,
+	DDA_QSM_FAIL_CTRL,
+	DDA_QSM_CLOSE,
+};
+
+void dda_qsm_init(struct dda_qsm *m);
+enum dda_qsm_verdict dda_qsm_arrive(struct dda_qsm *m, struct list_head *cap);
+bool dda_qsm_establish(struct dda_qsm *m, struct list_head *run);
+bool dda_qsm_close(struct dda_qsm *m, struct list_head *dropped);
+enum dda_qsm_fault dda_qsm_fault(bool flushed, bool has_ctrl);
+
+void dda_rdma_peer_init(struct dda_peer *peer, struct ib_device *ibdev);
 
 int dda_rdma_init(void);
 bool dda_rdma_registered(void);

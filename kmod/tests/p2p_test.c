@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: offload policy matching, provider choice and accounting.
+ * KUnit: offload policy matching, provider choice and accounting, the
+ * namespace records, and which DMA devices may take P2P pages.
  */
 #include <kunit/test.h>
 #include <linux/genalloc.h>
+#include <linux/jiffies.h>
+#include <linux/pci.h>
 #include <linux/range.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
+#include <linux/swiotlb.h>
 #include <net/netlink.h>
 
 #include "../p2p.h"
@@ -19,17 +23,6 @@ static void rule_namespace_beats_port(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, dda_rule_effective(&ns, &port), &ns);
 	KUNIT_EXPECT_PTR_EQ(test, dda_rule_effective(&ns, NULL), &ns);
 	KUNIT_EXPECT_PTR_EQ(test, dda_rule_effective(NULL, &port), &port);
-}
-
-static void rule_default_is_off(struct kunit *test)
-{
-	const struct dda_rule *r = dda_rule_effective(NULL, NULL);
-
-	KUNIT_ASSERT_NOT_NULL(test, r);
-	KUNIT_EXPECT_EQ(test, r->mode, (u32)NVMET_DDA_MODE_OFF);
-	KUNIT_EXPECT_EQ(test, r->sel, (u32)DDA_SEL_AUTO);
-	KUNIT_EXPECT_EQ(test, r->min_io, 0U);
-	KUNIT_EXPECT_EQ(test, r->max_bytes, 0ULL);
 }
 
 static void rule_hash_tracks_choice(struct kunit *test)
@@ -234,15 +227,178 @@ static void pool_sanity(struct kunit *test)
 	gen_pool_destroy(pool);
 }
 
+/* An NQN of @len characters, unique to the KUnit suites. */
+static void kunit_nqn(char *nqn, size_t len, char fill)
+{
+	static const char pfx[] = "nqn.2026-11.io.nvmet-dda:kunit-";
+
+	memset(nqn, fill, len);
+	memcpy(nqn, pfx, sizeof(pfx) - 1);
+	nqn[len] = 0;
+}
+
+/* Forget that the records were used: the reclaimer may take them now. */
+static void nsrec_age(struct dda_nsrec *ns)
+{
+	WRITE_ONCE(ns->last_used, jiffies - 3600 * HZ);
+}
+
+/*
+ * nvmet keeps subsystem NQNs of up to NVMF_NQN_SIZE (223) characters: such
+ * a name finds its record again, and a name one character shorter is
+ * another namespace.
+ */
+static void nsrec_longest_nqn(struct kunit *test)
+{
+	char nqn[NVMF_NQN_SIZE + 2], shorter[NVMF_NQN_SIZE + 1];
+	struct dda_nsrec *a, *b, *c, *d;
+	unsigned int before = dda_nsrec_count();
+
+	kunit_nqn(nqn, NVMF_NQN_SIZE, 'l');
+	kunit_nqn(shorter, NVMF_NQN_SIZE - 1, 'l');
+
+	a = dda_nsrec_get(nqn, 7, true);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_EXPECT_STREQ(test, a->nqn, nqn);
+	KUNIT_EXPECT_EQ(test, dda_nsrec_count(), before + 1);
+	b = dda_nsrec_get(nqn, 7, true);
+	KUNIT_EXPECT_PTR_EQ(test, b, a);
+	c = dda_nsrec_get(nqn, 7, false);
+	KUNIT_EXPECT_PTR_EQ(test, c, a);
+	KUNIT_EXPECT_EQ(test, dda_nsrec_count(), before + 1);
+	d = dda_nsrec_get(shorter, 7, true);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	KUNIT_EXPECT_PTR_NE(test, d, a);
+	KUNIT_EXPECT_EQ(test, dda_nsrec_count(), before + 2);
+
+	/* Longer than nvmet allows: no record, nothing made. */
+	kunit_nqn(nqn, NVMF_NQN_SIZE + 1, 'l');
+	KUNIT_EXPECT_NULL(test, dda_nsrec_get(nqn, 7, true));
+	KUNIT_EXPECT_EQ(test, dda_nsrec_count(), before + 2);
+
+	nsrec_age(a);
+	nsrec_age(d);
+	dda_nsrec_put(d);
+	if (b)
+		dda_nsrec_put(b);
+	if (c)
+		dda_nsrec_put(c);
+	dda_nsrec_put(a);
+	dda_nsrec_reclaim();
+	KUNIT_EXPECT_EQ(test, dda_nsrec_count(), before);
+}
+
+/*
+ * A record without a rule goes once nobody holds it and it is idle (no
+ * controller serves these names); one that is held, recently used or has
+ * a rule stays.
+ */
+static void nsrec_reclaimed(struct kunit *test)
+{
+	bool given[NVMET_DDA_A_MAX + 1] = {
+		[NVMET_DDA_A_POLICY_MODE] = true,
+	};
+	struct dda_rule tmpl = { .mode = NVMET_DDA_MODE_PREFER };
+	unsigned int before = dda_nsrec_count();
+	struct dda_nsrec *held, *fresh, *ruled, *gone, *again;
+	char nqn[64];
+
+	kunit_nqn(nqn, 40, 'r');
+	held = dda_nsrec_get(nqn, 1, true);
+	fresh = dda_nsrec_get(nqn, 2, true);
+	gone = dda_nsrec_get(nqn, 4, true);
+	KUNIT_ASSERT_NOT_NULL(test, held);
+	KUNIT_ASSERT_NOT_NULL(test, fresh);
+	KUNIT_ASSERT_NOT_NULL(test, gone);
+	KUNIT_ASSERT_EQ(test, dda_rule_set(nqn, 3, false, 0, &tmpl, given,
+					   NULL), 0);
+	ruled = dda_nsrec_get(nqn, 3, false);
+	KUNIT_ASSERT_NOT_NULL(test, ruled);
+	KUNIT_EXPECT_EQ(test, dda_nsrec_count(), before + 4);
+
+	nsrec_age(held);
+	nsrec_age(ruled);
+	nsrec_age(gone);
+	dda_nsrec_put(fresh);
+	dda_nsrec_put(ruled);
+	dda_nsrec_put(gone);
+	dda_nsrec_reclaim();
+	KUNIT_EXPECT_EQ(test, dda_nsrec_count(), before + 3);
+	KUNIT_EXPECT_NULL(test, dda_nsrec_get(nqn, 4, false));
+
+	/* Used again, a name gets a new record, empty. */
+	again = dda_nsrec_get(nqn, 4, true);
+	KUNIT_ASSERT_NOT_NULL(test, again);
+	KUNIT_EXPECT_EQ(test, dda_counter(&again->st, NVMET_DDA_STAT_HOST_IOS),
+			0ULL);
+
+	KUNIT_EXPECT_EQ(test, dda_rule_del(nqn, 3, false, 0), 0);
+	nsrec_age(fresh);
+	nsrec_age(again);
+	dda_nsrec_put(again);
+	dda_nsrec_put(held);
+	dda_nsrec_reclaim();
+	KUNIT_EXPECT_EQ(test, dda_nsrec_count(), before);
+}
+
+/* Make @pdev look like a PCI function to the DMA checks. */
+static void fake_pci(struct pci_dev *pdev)
+{
+	pdev->dev.bus = &pci_bus_type;
+#if defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_DEVICE) || \
+	defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU) || \
+	defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU_ALL)
+	pdev->dev.dma_coherent = true;
+#endif
+}
+
+/* Only trusted, coherent, unbounced PCI functions may map P2P pages. */
+static void dma_p2p_safety(struct kunit *test)
+{
+	struct pci_dev *pdev = kunit_kzalloc(test, sizeof(*pdev), GFP_KERNEL);
+	struct device *plain = kunit_kzalloc(test, sizeof(*plain), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+	KUNIT_ASSERT_NOT_NULL(test, plain);
+	KUNIT_EXPECT_FALSE(test, dda_dma_p2p_safe(NULL));
+	KUNIT_EXPECT_FALSE(test, dda_dma_p2p_safe(plain));
+	fake_pci(pdev);
+	KUNIT_EXPECT_TRUE(test, dda_dma_p2p_safe(&pdev->dev));
+	/* dma-iommu bounces unaligned segments of untrusted devices. */
+	pdev->untrusted = 1;
+	KUNIT_EXPECT_FALSE(test, dda_dma_p2p_safe(&pdev->dev));
+	pdev->untrusted = 0;
+#ifdef CONFIG_SWIOTLB
+	{
+		struct io_tlb_mem *mem = kunit_kzalloc(test, sizeof(*mem),
+						       GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, mem);
+		mem->force_bounce = true;
+		pdev->dev.dma_io_tlb_mem = mem;
+		KUNIT_EXPECT_FALSE(test, dda_dma_p2p_safe(&pdev->dev));
+		pdev->dev.dma_io_tlb_mem = NULL;
+	}
+#endif
+#if defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_DEVICE) || \
+	defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU) || \
+	defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU_ALL)
+	pdev->dev.dma_coherent = false;
+	KUNIT_EXPECT_FALSE(test, dda_dma_p2p_safe(&pdev->dev));
+#endif
+}
+
 static struct kunit_case nvmet_dda_p2p_cases[] = {
 	KUNIT_CASE(rule_namespace_beats_port),
-	KUNIT_CASE(rule_default_is_off),
 	KUNIT_CASE(rule_hash_tracks_choice),
 	KUNIT_CASE_PARAM(sel_parsed, sel_gen_params),
 	KUNIT_CASE(pick_closest_provider),
 	KUNIT_CASE(quota_reserve_and_release),
 	KUNIT_CASE(counters_fill_nests),
 	KUNIT_CASE(pool_sanity),
+	KUNIT_CASE(nsrec_longest_nqn),
+	KUNIT_CASE(nsrec_reclaimed),
+	KUNIT_CASE(dma_p2p_safety),
 	{}
 };
 

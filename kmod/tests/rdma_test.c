@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: the RDMA transport's checks of what hosts send, CM private data
- * and SGL descriptors.
+ * KUnit: the RDMA transport's checks of what hosts send (CM private data,
+ * SGL descriptors), the queue state machine on fake capsules, and which
+ * RDMA devices get P2P memory, on fake devices.
  */
 #include <kunit/test.h>
 #include <linux/nvme.h>
 #include <linux/nvme-rdma.h>
+#include <linux/pci.h>
+#include <rdma/ib_verbs.h>
 
 #include "../rdma.h"
+#include "../p2p.h"
 
 #define DNR 0x4000
 
@@ -219,11 +223,54 @@ static void sgl_fabrics_connect_is_a_write(struct kunit *test)
 			NVME_SC_INVALID_FIELD | DNR);
 }
 
+/* What decides about P2P memory for an RDMA device, on fake devices. */
+static void peer_of_device(struct kunit *test)
+{
+	struct ib_device *ibdev = kunit_kzalloc(test, sizeof(*ibdev),
+						GFP_KERNEL);
+	struct pci_dev *pdev = kunit_kzalloc(test, sizeof(*pdev), GFP_KERNEL);
+	struct device *plain = kunit_kzalloc(test, sizeof(*plain), GFP_KERNEL);
+	struct dda_peer peer;
+
+	KUNIT_ASSERT_NOT_NULL(test, ibdev);
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+	KUNIT_ASSERT_NOT_NULL(test, plain);
+	pdev->dev.bus = &pci_bus_type;
+#if defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_DEVICE) || \
+	defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU) || \
+	defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU_ALL)
+	pdev->dev.dma_coherent = true;
+#endif
+
+	if (IS_ENABLED(CONFIG_INFINIBAND_VIRT_DMA)) {
+		/* rxe, siw: the CPU copies; no device in the distance check. */
+		dda_rdma_peer_init(&peer, ibdev);
+		KUNIT_EXPECT_NULL(test, peer.dma);
+	}
+	/* A device whose DMA is not a PCI function's: no P2P memory. */
+	ibdev->dma_device = plain;
+	dda_rdma_peer_init(&peer, ibdev);
+	KUNIT_EXPECT_PTR_EQ(test, peer.dma, plain);
+	KUNIT_EXPECT_FALSE(test, peer.p2p);
+	/* A PCI NIC with dma-direct (no dma_ops): P2P, and distance counts. */
+	ibdev->dma_device = &pdev->dev;
+	dda_rdma_peer_init(&peer, ibdev);
+	KUNIT_EXPECT_PTR_EQ(test, peer.dma, &pdev->dev);
+	KUNIT_EXPECT_EQ(test, peer.p2p,
+			IS_ENABLED(CONFIG_PCI_P2PDMA) &&
+			compat_ib_dma_p2p_supported(ibdev));
+	/* ... but not one the IOMMU does not trust (its maps may bounce). */
+	pdev->untrusted = 1;
+	dda_rdma_peer_init(&peer, ibdev);
+	KUNIT_EXPECT_FALSE(test, peer.p2p);
+}
+
 static struct kunit_case nvmet_dda_rdma_cases[] = {
 	KUNIT_CASE_PARAM(cm_req_checked, cm_gen_params),
 	KUNIT_CASE(cm_req_longer_is_fine),
 	KUNIT_CASE_PARAM(sgl_classified, sgl_gen_params),
 	KUNIT_CASE(sgl_fabrics_connect_is_a_write),
+	KUNIT_CASE(peer_of_device),
 	{}
 };
 
@@ -232,4 +279,105 @@ static struct kunit_suite nvmet_dda_rdma_suite = {
 	.test_cases = nvmet_dda_rdma_cases,
 };
 
-kunit_test_suites(&nvmet_dda_rdma_suite);
+/* A capsule as the state machine sees it: a list entry and a number. */
+struct fake_cap {
+	struct list_head entry;
+	int n;
+};
+
+/* The numbers of the capsules on @l, in order, into @out; how many. */
+static int caps_of(struct list_head *l, int *out, int max)
+{
+	struct fake_cap *c;
+	int n = 0;
+
+	list_for_each_entry(c, l, entry)
+		if (n < max)
+			out[n++] = c->n;
+	return n;
+}
+
+/* Capsules before ESTABLISHED wait, then run in arrival order. */
+static void qsm_early_capsules_run_in_order(struct kunit *test)
+{
+	struct fake_cap caps[4];
+	struct dda_qsm m;
+	LIST_HEAD(run);
+	LIST_HEAD(none);
+	int got[4], i;
+
+	dda_qsm_init(&m);
+	for (i = 0; i < 3; i++) {
+		caps[i].n = i;
+		KUNIT_EXPECT_EQ(test, dda_qsm_arrive(&m, &caps[i].entry),
+				DDA_QSM_PARKED);
+	}
+	KUNIT_EXPECT_TRUE(test, dda_qsm_establish(&m, &run));
+	KUNIT_ASSERT_EQ(test, caps_of(&run, got, 4), 3);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, got[i], i);
+	KUNIT_EXPECT_TRUE(test, list_empty(&m.early));
+
+	/* Live: capsules run at once; a second ESTABLISHED changes nothing. */
+	KUNIT_EXPECT_EQ(test, dda_qsm_arrive(&m, &caps[3].entry),
+			DDA_QSM_RUN);
+	KUNIT_EXPECT_FALSE(test, dda_qsm_establish(&m, &none));
+	KUNIT_EXPECT_TRUE(test, list_empty(&none));
+
+	/* Closing is for good: once, then capsules are dropped. */
+	KUNIT_EXPECT_TRUE(test, dda_qsm_close(&m, &none));
+	KUNIT_EXPECT_TRUE(test, list_empty(&none));
+	KUNIT_EXPECT_FALSE(test, dda_qsm_close(&m, &none));
+	KUNIT_EXPECT_EQ(test, dda_qsm_arrive(&m, &caps[3].entry),
+			DDA_QSM_DROP);
+	KUNIT_EXPECT_FALSE(test, dda_qsm_establish(&m, &none));
+	KUNIT_EXPECT_EQ(test, m.state, DDA_Q_CLOSING);
+}
+
+/* A queue closed before it was established hands its parked capsules back. */
+static void qsm_close_while_connecting(struct kunit *test)
+{
+	struct fake_cap caps[2] = { { .n = 10 }, { .n = 11 } };
+	struct dda_qsm m;
+	LIST_HEAD(dropped);
+	LIST_HEAD(run);
+	int got[2];
+
+	dda_qsm_init(&m);
+	KUNIT_EXPECT_EQ(test, dda_qsm_arrive(&m, &caps[0].entry),
+			DDA_QSM_PARKED);
+	KUNIT_EXPECT_EQ(test, dda_qsm_arrive(&m, &caps[1].entry),
+			DDA_QSM_PARKED);
+	KUNIT_EXPECT_TRUE(test, dda_qsm_close(&m, &dropped));
+	KUNIT_ASSERT_EQ(test, caps_of(&dropped, got, 2), 2);
+	KUNIT_EXPECT_EQ(test, got[0], 10);
+	KUNIT_EXPECT_EQ(test, got[1], 11);
+	/* A late ESTABLISHED does not bring it back. */
+	KUNIT_EXPECT_FALSE(test, dda_qsm_establish(&m, &run));
+	KUNIT_EXPECT_TRUE(test, list_empty(&run));
+	KUNIT_EXPECT_EQ(test, dda_qsm_arrive(&m, &caps[0].entry),
+			DDA_QSM_DROP);
+}
+
+/* Errors fail the controller as a whole, as in nvmet-rdma. */
+static void qsm_faults(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, dda_qsm_fault(true, true), DDA_QSM_IGNORE);
+	KUNIT_EXPECT_EQ(test, dda_qsm_fault(true, false), DDA_QSM_IGNORE);
+	KUNIT_EXPECT_EQ(test, dda_qsm_fault(false, true), DDA_QSM_FAIL_CTRL);
+	KUNIT_EXPECT_EQ(test, dda_qsm_fault(false, false), DDA_QSM_CLOSE);
+}
+
+static struct kunit_case nvmet_dda_queue_cases[] = {
+	KUNIT_CASE(qsm_early_capsules_run_in_order),
+	KUNIT_CASE(qsm_close_while_connecting),
+	KUNIT_CASE(qsm_faults),
+	{}
+};
+
+static struct kunit_suite nvmet_dda_queue_suite = {
+	.name = "nvmet_dda_queue",
+	.test_cases = nvmet_dda_queue_cases,
+};
+
+kunit_test_suites(&nvmet_dda_rdma_suite, &nvmet_dda_queue_suite);
