@@ -42,6 +42,8 @@
  *     NVMET_DDA_A_INFO_CAPS             NLA_U32         enum nvmet_dda_caps bits:
  *                                                       P2PDMA (as above),
  *                                                       SELFTEST (KUnit suites
+ *                                                       built in: only for
+ *                                                       kernels with KUnit
  *                                                       built in), RDMA (our
  *                                                       RDMA transport is
  *                                                       registered with nvmet
@@ -60,6 +62,9 @@
  *
  * NVMET_DDA_CMD_PROVIDER_GET (do or dump, unprivileged)
  *   Request (do): NVMET_DDA_A_PROVIDER; dump: no attributes.
+ *   The module follows PCI driver events; a requester with CAP_NET_ADMIN
+ *   has the PCI bus scanned for published p2pmem first, others get the
+ *   list as it is (and a scan within a second).
  *   Reply, per provider:
  *     NVMET_DDA_A_PROVIDER          NLA_NUL_STRING  PCI address
  *     NVMET_DDA_A_PROVIDER_KIND     NLA_U32         enum nvmet_dda_provider_kind
@@ -71,6 +76,7 @@
  *       kernel's pool: it reads a structure private to the PCI core, checks
  *       its layout when built and when first used, and logs why it stopped)
  *     NVMET_DDA_A_PROVIDER_DRIVER   NLA_NUL_STRING  driver that published it
+ *       (as it was when the provider was listed)
  *     NVMET_DDA_A_STATS             NLA_NESTED      enum nvmet_dda_stat counters
  *       of the I/O nvmet-dda placed in this provider: P2P_IOS, P2P_BYTES,
  *       OUTSTANDING_BYTES, OUTSTANDING_HWM (highest OUTSTANDING_BYTES seen),
@@ -80,7 +86,8 @@
  *   Publish a BAR region: binds "nvmet_dda_bar" to the function through
  *   driver_override. The function must not be bound to another driver.
  *     NVMET_DDA_A_PROVIDER          required  PCI address
- *     NVMET_DDA_A_PROVIDER_BAR      optional  memory BAR (default: the largest)
+ *     NVMET_DDA_A_PROVIDER_BAR      optional  a prefetchable memory BAR
+ *                                             (default: the largest one)
  *     NVMET_DDA_A_PROVIDER_OFFSET   optional  default 0
  *     NVMET_DDA_A_PROVIDER_SIZE     optional  default: the rest of the BAR
  *   Offset and size are multiples of NVMET_DDA_PROVIDER_ALIGN (the memory
@@ -88,9 +95,10 @@
  *
  * NVMET_DDA_CMD_PROVIDER_DEL (do, CAP_NET_ADMIN)
  *     NVMET_DDA_A_PROVIDER          required
- *   Unpublishes a BAR provider and unbinds the driver. Fails with EBUSY while
- *   nvmet-dda buffers from it are outstanding; CMB providers belong to their
- *   driver (EOPNOTSUPP).
+ *   Unpublishes a BAR provider, unbinds the driver and clears the function's
+ *   driver_override. Fails at once with EBUSY while nvmet-dda buffers from
+ *   it are outstanding (it never waits for I/O); CMB providers belong to
+ *   their driver (EOPNOTSUPP).
  *
  * Offload policy
  * --------------
@@ -126,8 +134,11 @@
  * ----------
  * NVMET_DDA_CMD_STATS_GET (do or dump, unprivileged)
  *   Request (do): NVMET_DDA_A_SUBSYS + NVMET_DDA_A_NSID; dump: optionally
- *   NVMET_DDA_A_SUBSYS. One message per namespace that nvmet-dda has served
- *   or that has a rule: NVMET_DDA_A_SUBSYS, NVMET_DDA_A_NSID, and
+ *   NVMET_DDA_A_SUBSYS. One message per namespace that has a rule, or that
+ *   nvmet-dda serves or served lately (the counters of a namespace without
+ *   a rule go once no controller of nvmet-dda serves it and no command used
+ *   it for the module parameter nsrec_idle_secs, 60 by default):
+ *   NVMET_DDA_A_SUBSYS, NVMET_DDA_A_NSID, and
  *     NVMET_DDA_A_STATS  NLA_NESTED  enum nvmet_dda_stat: P2P_IOS, P2P_BYTES,
  *       HOST_IOS, HOST_BYTES (data commands and their bytes, by where the
  *       buffer was), FB_* (host-memory I/O by reason), REQUIRE_FAILED
@@ -136,7 +147,10 @@
  *       command capsule, up to the port's inline_data_size: it lands in
  *       the receive buffers in host memory whatever the mode; a port with
  *       inline_data_size 0 keeps all data out of target DRAM)
- *   Only commands that move data are counted, each once.
+ *   Only commands that move data are counted, each once: host-memory ones
+ *   when their buffer is taken, P2P ones when it comes back (a P2P buffer
+ *   the RDMA device cannot map is replaced by host memory, counted as
+ *   FB_UNREACHABLE, or under REQUIRE fails the command).
  *
  * Events
  * ------
@@ -166,7 +180,9 @@
  * EINVAL (with extack) bad or missing attributes; ENODEV no such PCI function
  * or provider; ENOENT no such rule or namespace statistics; EBUSY provider
  * in use or function bound to another driver; EPERM missing CAP_NET_ADMIN;
- * EOPNOTSUPP P2P operations on a kernel without CONFIG_PCI_P2PDMA.
+ * EOPNOTSUPP P2P operations on a kernel without CONFIG_PCI_P2PDMA; EINTR
+ * PROVIDER_ADD/DEL interrupted while waiting for another one or for the
+ * PCI function.
  */
 #ifndef _UAPI_LINUX_NVMET_DDA_H
 #define _UAPI_LINUX_NVMET_DDA_H
@@ -201,7 +217,8 @@ enum nvmet_dda_cmd {
  * enum nvmet_dda_caps - what this build of the module can do
  * @NVMET_DDA_CAP_P2PDMA: the kernel has CONFIG_PCI_P2PDMA, so fabric buffers
  *	can be placed in PCI peer-to-peer memory.
- * @NVMET_DDA_CAP_SELFTEST: the module carries its KUnit self-test suites.
+ * @NVMET_DDA_CAP_SELFTEST: the module carries its KUnit self-test suites
+ *	(built only for kernels with KUnit built in: test kernels).
  * @NVMET_DDA_CAP_RDMA: the module's own NVMe-oF RDMA transport is registered
  *	with nvmet as its "rdma" transport type.
  * @NVMET_DDA_CAP_ALL: every bit defined by this header.
@@ -260,8 +277,9 @@ enum nvmet_dda_mode {
 #define NVMET_DDA_MODE_MAX (__NVMET_DDA_MODE_MAX - 1)
 
 /*
- * NVMe status of a command refused under mode REQUIRE: Internal Error
- * (0x06) with Do Not Retry, so hosts fail the I/O instead of retrying it.
+ * NVMe status of a command refused under mode REQUIRE (no P2P buffer, or
+ * one the RDMA device cannot map): Internal Error (0x06) with Do Not
+ * Retry, so hosts fail the I/O instead of retrying it.
  */
 #define NVMET_DDA_REQUIRE_STATUS	0x4006
 
