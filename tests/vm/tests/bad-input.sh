@@ -5,7 +5,8 @@
 # missing device, a port on an address the guest lacks), ddactl input it
 # must refuse (the same through ddactl, offload set with a bad mode, provider
 # or size, provider add with an unaligned offset, an unknown BDF, bar 7, a
-# BAR that does not exist or does not fit, a bound function) and the kernel's
+# BAR that does not exist, is not prefetchable or does not fit, a bound
+# function) and the kernel's
 # own answer to what ddactl would not send (nlfuzz -c). Each row: the
 # command, its expected exit code, a piece of its expected message; after
 # each row the whole state (ddactl config save -, ddactl -j offload show,
@@ -140,7 +141,8 @@ row 2 "give it as DDDD:BB:DD.F" ddactl provider add 0000:0g:00.0
 row 2 "given twice" ddactl provider add "$ivs" bar 2 bar 2
 row 3 "no such PCI function" ddactl provider add 0000:7f:1f.7
 row 5 "no such memory BAR" ddactl provider add "$ivs" bar 1
-row 5 "multiples of 2 MiB" ddactl provider add "$ivs" bar 0
+# BAR 0 (registers) is not prefetchable: refused before its size is looked at.
+row 5 "not prefetchable" ddactl provider add "$ivs" bar 0
 row 5 "does not fit" ddactl provider add "$ivs" bar 2 offset $((barsize >> 20))M
 row 5 "does not fit" ddactl provider add "$ivs" bar 2 offset 2M size $((barsize >> 20))M
 row 4 "bound to another driver" ddactl provider add "$ssd_pci"
