@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: GPL-2.0
+# Names at the limit and the life of namespace records. A subsystem NQN of
+# 222 characters, the longest a Linux host connects to (nvmet keeps up to
+# 223; KUnit covers that length): its namespace's rule applies and its
+# counters are exact over 10,000 commands. Then 1,000 namespaces of that
+# subsystem are created, read once by the host (each gets a record) and
+# deleted, 50 at a time: once idle (nsrec_idle_secs=2 here) their records
+# go, and unreclaimable slab memory, measured after every cache gave back
+# what it can (the KASAN quarantine included), stays flat through both.
+# timeout: 900
+set -euo pipefail
+. "$TOP/tests/vm/lib.sh"
+
+PFX=nqn.2026-11.io.nvmet-dda:
+NQN=$PFX$(printf 'n%.0s' $(seq $((222 - ${#PFX}))))
+TRANSPORT=dda
+BATCH=50
+BATCHES=20
+SLAB_SLACK_KIB=256
+
+trap transport_cleanup EXIT
+[ "${#NQN}" -eq 222 ] || fail "NQN of ${#NQN} characters"
+# Loaded here for the parameter; transport_load finds it loaded.
+modprobe nvmet-dda nsrec_idle_secs=2
+transport_load
+rxe_up
+ssd=$(local_ssd)
+mapfile -t nullb < <(nullb_load 1)
+
+# Unreclaimable slab in KiB once every cache shrank (which also empties
+# its part of the KASAN quarantine).
+slab_kib() {
+	local f
+	sync
+	for f in /sys/kernel/slab/*/shrink; do
+		echo 1 >"$f" 2>/dev/null || true
+	done
+	awk '/^SUnreclaim:/ { print $2 }' /proc/meminfo
+}
+records() {
+	ddactl -j stats show | jq '.namespaces | length'
+}
+records_are() { [ "$(records)" -eq "$1" ]; }
+# flat WHAT BEFORE: slab now is at most SLAB_SLACK_KIB above BEFORE.
+flat() {
+	local now
+	now=$(slab_kib)
+	echo "slab $1: $2 KiB before, $now KiB after ($((now - $2)) KiB)"
+	[ "$now" -le $(($2 + SLAB_SLACK_KIB)) ] ||
+		fail "slab grew by $((now - $2)) KiB over $1 (allowed $SLAB_SLACK_KIB)"
+}
+
+step "a 222-character NQN, namespace 1 on the SSD, offload require cmb"
+target_port 1 ipv4
+echo 0 >"$NVMET_CFS/ports/1/param_inline_data_size"
+target_setup "$NQN" 1 "$ssd"
+ddactl offload set "$NQN" 1 mode require provider cmb
+ddactl -j offload show "$NQN" 1 | jq -c .
+host_connect "$NQN"
+dev=$(fabric_dev "$NQN" 1)
+hostctl=$(fabric_ctrl "$NQN")
+run_fio "$dev" randwrite 4k 16 1 4M names-fill
+
+step "10,000 commands: the rule applies, the counters are exact"
+declare -A s0 s1
+delta() { echo $((s1[$1] - s0[$1])); }
+slab0=$(slab_kib)
+p2p_snap s0 "$NQN" 1
+fio --name=names-10k --filename="$dev" --direct=1 --ioengine=libaio \
+	--rw=randread --bs=4k --iodepth=16 --size=4M --io_size=40000k \
+	--output-format=json --output=/tmp/names-10k.raw >/dev/null ||
+	fail "fio of 10,000 reads failed"
+sed -n '/^{/,$p' /tmp/names-10k.raw >/tmp/names-10k.json
+p2p_snap s1 "$NQN" 1
+expect_eq "fio commands" "$(fio_ios names-10k)" 10000
+expect_eq "p2p ios" "$(delta p2p_ios)" 10000
+expect_eq "p2p bytes" "$(delta p2p_bytes)" $((10000 * 4096))
+expect_eq "host ios" "$(delta host_ios)" 0
+expect_eq "require failures" "$(delta require_failed)" 0
+expect_eq "records" "$(records)" 1
+flat "10,000 commands" "$slab0"
+
+step "1,000 namespaces created, read once and deleted, $BATCH at a time"
+rec0=$(records)
+slab0=$(slab_kib)
+host_ns() { # how many namespaces the host sees on its controller
+	local n=0 d
+	for d in /sys/class/nvme/"${hostctl#/dev/}"/nvme*n*; do
+		[ -e "$d/nsid" ] && n=$((n + 1))
+	done
+	echo "$n"
+}
+host_has() { [ "$(host_ns)" -eq "$1" ]; }
+for ((b = 0; b < BATCHES; b++)); do
+	first=$((2 + b * BATCH))
+	last=$((first + BATCH - 1))
+	for ((n = first; n <= last; n++)); do
+		nvmet_ns "$NQN" "$n" "${nullb[0]}"
+	done
+	wait_for 60 host_has $((BATCH + 1)) ||
+		fail "batch $b: the host sees $(host_ns) namespaces, want $((BATCH + 1))"
+	for ((n = first; n <= last; n++)); do
+		d=$(fabric_dev "$NQN" "$n") || fail "no host device for namespace $n"
+		dd if="$d" of=/dev/null bs=4k count=1 iflag=direct status=none ||
+			fail "read of namespace $n failed"
+	done
+	expect_eq "batch $b: records" "$(records)" $((rec0 + BATCH))
+	expect_eq "batch $b: namespace $last host ios" "$(p2p_ns "$NQN" "$last" host_ios)" 1
+	for ((n = first; n <= last; n++)); do
+		echo 0 >"$NVMET_CFS/subsystems/$NQN/namespaces/$n/enable"
+		rmdir "$NVMET_CFS/subsystems/$NQN/namespaces/$n"
+	done
+	wait_for 60 host_has 1 || fail "batch $b: the host still sees $(host_ns) namespaces"
+	wait_for 30 records_are "$rec0" ||
+		fail "batch $b: $(records) records left, want $rec0"
+	echo "batch $b: namespaces $first-$last done, records back to $rec0"
+done
+flat "1,000 namespace create/delete cycles" "$slab0"
+
+step "the namespace with the rule keeps it, and its counters"
+p2p_snap s0 "$NQN" 1
+run_fio "$dev" randrw 64k 8 1 1M names-after
+p2p_snap s1 "$NQN" 1
+expect_eq "p2p ios" "$(delta p2p_ios)" "$(fio_ios names-after)"
+host_disconnect "$NQN"
