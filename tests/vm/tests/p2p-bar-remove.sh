@@ -89,7 +89,7 @@ kill -0 "$upid" 2>/dev/null || fail "the unbind did not wait (no buffers out any
 ddactl provider add "$bdf" >/tmp/brm-add.out 2>&1 &
 apid=$!
 bg+=("$apid")
-sleep 1
+nap 1
 kill -0 "$apid" 2>/dev/null || { cat /tmp/brm-add.out; fail "provider add did not wait for the unbind"; }
 quick "ddactl info" ddactl info
 quick "ddactl provider show" ddactl provider show

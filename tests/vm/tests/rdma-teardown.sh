@@ -81,7 +81,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	# nvmet deletes the controllers of a subsystem unlinked from a port.
 	rm "$NVMET_CFS/ports/1/subsystems/$NQN1"
 	wait_for 30 not_live "$NQN1" || fail "round $r: $NQN1 still live after its unlink"
-	sleep 1
+	nap 1
 	nvmet_link 1 "$NQN1"
 	back "unlinking $NQN1"
 
