@@ -1784,6 +1784,36 @@ bool dda_rdma_registered(void)
 	return READ_ONCE(dda_rdma_is_registered);
 }
 
+/*
+ * Namespace @nsid of subsystem @nqn as a controller of ours serves it, with
+ * a reference (percpu_ref_put() it), and in *@qp the queue that has it; NULL
+ * when no controller of ours has the namespace enabled. Caller holds
+ * dda_rdma_queues_lock.
+ */
+static struct nvmet_ns *dda_rdma_served_ns(const char *nqn, u32 nsid,
+					   struct dda_queue **qp)
+{
+	struct nvmet_ns *ns = NULL;
+	struct dda_queue *q;
+
+	lockdep_assert_held(&dda_rdma_queues_lock);
+	list_for_each_entry(q, &dda_rdma_queues, entry) {
+		/* A queue on the list holds its controller. */
+		struct nvmet_ctrl *ctrl = READ_ONCE(q->nvme_sq.ctrl);
+
+		if (!ctrl || strcmp(ctrl->subsys->subsysnqn, nqn))
+			continue;
+		rcu_read_lock();
+		ns = xa_load(&ctrl->subsys->namespaces, nsid);
+		if (ns && !percpu_ref_tryget_live(&ns->ref))
+			ns = NULL;
+		rcu_read_unlock();
+		*qp = q;
+		break;
+	}
+	return ns;
+}
+
 /**
  * dda_rdma_check_ns() - Check a rule against a namespace being served.
  * @nqn: subsystem NQN.
@@ -1801,29 +1831,18 @@ bool dda_rdma_registered(void)
 int dda_rdma_check_ns(const char *nqn, u32 nsid, const struct dda_rule *r,
 		      struct netlink_ext_ack *ext)
 {
-	struct nvmet_ns *ns = NULL;
 	struct dda_queue *q;
+	struct nvmet_ns *ns;
 	int ret = 0;
 
 	if (r->mode == NVMET_DDA_MODE_OFF)
 		return 0;
 
 	mutex_lock(&dda_rdma_queues_lock);
-	list_for_each_entry(q, &dda_rdma_queues, entry) {
-		struct nvmet_ctrl *ctrl = READ_ONCE(q->nvme_sq.ctrl);
-
-		if (!ctrl || strcmp(ctrl->subsys->subsysnqn, nqn))
-			continue;
-		rcu_read_lock();
-		ns = xa_load(&ctrl->subsys->namespaces, nsid);
-		if (ns && !percpu_ref_tryget_live(&ns->ref))
-			ns = NULL;
-		rcu_read_unlock();
-		if (!ns)
-			break;
+	ns = dda_rdma_served_ns(nqn, nsid, &q);
+	if (ns) {
 		ret = dda_ns_check(ns->bdev, &q->dev->peer, r, ext);
 		percpu_ref_put(&ns->ref);
-		break;
 	}
 	mutex_unlock(&dda_rdma_queues_lock);
 	return ret;
@@ -1842,22 +1861,14 @@ int dda_rdma_check_ns(const char *nqn, u32 nsid, const struct dda_rule *r,
 bool dda_rdma_ns_served(const char *nqn, u32 nsid)
 {
 	struct dda_queue *q;
-	bool served = false;
+	struct nvmet_ns *ns;
 
 	mutex_lock(&dda_rdma_queues_lock);
-	list_for_each_entry(q, &dda_rdma_queues, entry) {
-		/* A queue on the list holds its controller. */
-		struct nvmet_ctrl *ctrl = READ_ONCE(q->nvme_sq.ctrl);
-
-		if (!ctrl || strcmp(ctrl->subsys->subsysnqn, nqn))
-			continue;
-		rcu_read_lock();
-		served = xa_load(&ctrl->subsys->namespaces, nsid);
-		rcu_read_unlock();
-		break;
-	}
+	ns = dda_rdma_served_ns(nqn, nsid, &q);
+	if (ns)
+		percpu_ref_put(&ns->ref);
 	mutex_unlock(&dda_rdma_queues_lock);
-	return served;
+	return ns;
 }
 
 /**

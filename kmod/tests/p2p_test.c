@@ -14,6 +14,7 @@
 #include <net/netlink.h>
 
 #include "../p2p.h"
+#include "fakes.h"
 
 static void rule_namespace_beats_port(struct kunit *test)
 {
@@ -341,17 +342,6 @@ static void nsrec_reclaimed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dda_nsrec_count(), before);
 }
 
-/* Make @pdev look like a PCI function to the DMA checks. */
-static void fake_pci(struct pci_dev *pdev)
-{
-	pdev->dev.bus = &pci_bus_type;
-#if defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_DEVICE) || \
-	defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU) || \
-	defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU_ALL)
-	pdev->dev.dma_coherent = true;
-#endif
-}
-
 /* Only trusted, coherent, unbounced PCI functions may map P2P pages. */
 static void dma_p2p_safety(struct kunit *test)
 {
@@ -362,7 +352,7 @@ static void dma_p2p_safety(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, plain);
 	KUNIT_EXPECT_FALSE(test, dda_dma_p2p_safe(NULL));
 	KUNIT_EXPECT_FALSE(test, dda_dma_p2p_safe(plain));
-	fake_pci(pdev);
+	dda_fake_pci(pdev);
 	KUNIT_EXPECT_TRUE(test, dda_dma_p2p_safe(&pdev->dev));
 	/* dma-iommu bounces unaligned segments of untrusted devices. */
 	pdev->untrusted = 1;

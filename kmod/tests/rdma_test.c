@@ -12,6 +12,7 @@
 
 #include "../rdma.h"
 #include "../p2p.h"
+#include "fakes.h"
 
 #define DNR 0x4000
 
@@ -235,12 +236,7 @@ static void peer_of_device(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, ibdev);
 	KUNIT_ASSERT_NOT_NULL(test, pdev);
 	KUNIT_ASSERT_NOT_NULL(test, plain);
-	pdev->dev.bus = &pci_bus_type;
-#if defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_DEVICE) || \
-	defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU) || \
-	defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU_ALL)
-	pdev->dev.dma_coherent = true;
-#endif
+	dda_fake_pci(pdev);
 
 	if (IS_ENABLED(CONFIG_INFINIBAND_VIRT_DMA)) {
 		/* rxe, siw: the CPU copies; no device in the distance check. */
