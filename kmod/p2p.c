@@ -706,10 +706,17 @@ int dda_ns_check(struct block_device *bdev, const struct dda_peer *peer,
 }
 
 /*
+ * How long "no provider reachable" is believed: a CMB can appear without
+ * any event that changes dda_p2p_gen first (6.1's nvme-pci maps it in its
+ * reset work, after the driver bound), and only a scan sees it.
+ */
+#define DDA_NONE_RETRY	HZ
+
+/*
  * The provider for commands of @ns under @r, as a reference, or NULL. The
- * choice is cached in @ns and recomputed when providers or rules changed;
- * a miss asks for a scan (for a CMB that appeared since) but never waits
- * for one.
+ * choice is cached in @ns and recomputed when providers or rules changed,
+ * and a second after it found none; a miss asks for a scan (for a CMB that
+ * appeared since) but never waits for one.
  */
 static struct dda_provider *dda_resolve(struct dda_nsrec *ns,
 					const struct dda_rule *r,
@@ -722,7 +729,9 @@ static struct dda_provider *dda_resolve(struct dda_nsrec *ns,
 
 	spin_lock(&ns->lock);
 	if (ns->cache_valid && ns->cache_gen == gen && ns->cache_bdev == bdev &&
-	    ns->cache_rdma == peer->dma && ns->cache_rule == rhash) {
+	    ns->cache_rdma == peer->dma && ns->cache_rule == rhash &&
+	    (ns->cache_prov ||
+	     time_before(jiffies, ns->cache_time + DDA_NONE_RETRY))) {
 		prov = ns->cache_prov;
 		if (prov)
 			kref_get(&prov->ref);
@@ -744,6 +753,7 @@ static struct dda_provider *dda_resolve(struct dda_nsrec *ns,
 	ns->cache_bdev = bdev;
 	ns->cache_rdma = peer->dma;
 	ns->cache_rule = rhash;
+	ns->cache_time = jiffies;
 	ns->cache_valid = true;
 	spin_unlock(&ns->lock);
 	if (old)

@@ -175,6 +175,7 @@ static inline bool dda_rule_wants_p2p(const struct dda_rule *r, u32 len)
  * @cache_rdma: RDMA DMA device the cache was computed for.
  * @cache_rule: rule (by content hash) the cache was computed for.
  * @cache_prov: chosen provider (a reference), NULL: none reachable.
+ * @cache_time: jiffies when the cache was filled.
  * @cache_valid: the cache_* fields were filled.
  */
 struct dda_nsrec {
@@ -191,6 +192,7 @@ struct dda_nsrec {
 	struct device *cache_rdma;
 	u32 cache_rule;
 	struct dda_provider *cache_prov;
+	unsigned long cache_time;
 	bool cache_valid;
 	struct rcu_head rcu;
 };
