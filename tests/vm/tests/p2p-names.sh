@@ -105,7 +105,9 @@ for ((b = 0; b < BATCHES; b++)); do
 			fail "read of namespace $n failed"
 	done
 	expect_eq "batch $b: records" "$(records)" $((rec0 + BATCH))
-	expect_eq "batch $b: namespace $last host ios" "$(p2p_ns "$NQN" "$last" host_ios)" 1
+	# The host's partition scan reads each new namespace too.
+	[ "$(p2p_ns "$NQN" "$last" host_ios)" -ge 1 ] ||
+		fail "batch $b: namespace $last counted no read"
 	for ((n = first; n <= last; n++)); do
 		echo 0 >"$NVMET_CFS/subsystems/$NQN/namespaces/$n/enable"
 		rmdir "$NVMET_CFS/subsystems/$NQN/namespaces/$n"
