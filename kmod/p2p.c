@@ -813,9 +813,9 @@ static void dda_p2p_giveback(struct dda_buf *b)
  * must hold @len more bytes, and the pool must give them. When one of
  * those fails the command takes host memory under PREFER, counted by
  * reason, and fails under REQUIRE (counted in REQUIRE_FAILED). A P2P
- * buffer is counted in P2P_IOS and P2P_BYTES when it is given back
- * (dda_buf_release()), so that a buffer the RDMA device cannot map
- * (dda_buf_unmappable()) is counted once, where its data went.
+ * buffer is counted in P2P_IOS and P2P_BYTES once the RDMA device mapped
+ * it (dda_buf_mapped()); one it cannot map (dda_buf_unmappable()) is
+ * counted where its data goes instead, so every command counts once.
  *
  * Return: 0 with the buffer in @b (b->prov set for P2P memory),
  * NVME_SC_INTERNAL when host memory ran out, NVMET_DDA_REQUIRE_STATUS.
@@ -923,24 +923,34 @@ u16 dda_buf_unmappable(struct dda_buf *b)
 }
 
 /**
+ * dda_buf_mapped() - The RDMA device mapped @b: count a P2P buffer.
+ * @b: a buffer from dda_place() (host memory is counted already).
+ */
+void dda_buf_mapped(struct dda_buf *b)
+{
+	struct dda_provider *prov = b->prov;
+
+	if (!prov)
+		return;
+	dda_count(&prov->st, NVMET_DDA_STAT_P2P_IOS, 1);
+	dda_count(&prov->st, NVMET_DDA_STAT_P2P_BYTES, b->len);
+	dda_count(&b->ns->st, NVMET_DDA_STAT_P2P_IOS, 1);
+	dda_count(&b->ns->st, NVMET_DDA_STAT_P2P_BYTES, b->len);
+}
+
+/**
  * dda_buf_release() - Give back what dda_place() (or dda_buf_unmappable())
- * put in @b, and count a P2P buffer.
+ * put in @b.
  * @b: emptied.
  */
 void dda_buf_release(struct dda_buf *b)
 {
-	struct dda_provider *prov = b->prov;
 	struct dda_nsrec *ns = b->ns;
 
-	if (prov) {
-		dda_count(&prov->st, NVMET_DDA_STAT_P2P_IOS, 1);
-		dda_count(&prov->st, NVMET_DDA_STAT_P2P_BYTES, b->len);
-		dda_count(&ns->st, NVMET_DDA_STAT_P2P_IOS, 1);
-		dda_count(&ns->st, NVMET_DDA_STAT_P2P_BYTES, b->len);
+	if (b->prov)
 		dda_p2p_giveback(b);
-	} else if (b->sg) {
+	else if (b->sg)
 		sgl_free(b->sg);
-	}
 	if (ns)
 		dda_nsrec_put(ns);
 	memset(b, 0, sizeof(*b));

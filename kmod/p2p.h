@@ -243,6 +243,7 @@ int dda_p2p_reachable(struct dda_provider *prov, struct block_device *bdev,
 /* p2p.c: the data path */
 u16 dda_place(struct dda_buf *b, const struct dda_rule *r,
 	      struct dda_provider *prov, u32 len);
+void dda_buf_mapped(struct dda_buf *b);
 u16 dda_buf_unmappable(struct dda_buf *b);
 void dda_buf_release(struct dda_buf *b);
 u16 dda_data_alloc(struct dda_buf *b, struct nvmet_req *req, u16 portid,

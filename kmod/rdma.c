@@ -773,6 +773,7 @@ static u16 dda_rsp_map_data(struct dda_rsp *rsp)
 				   q->idx, rsp->sgl.len, ret);
 		return NVME_SC_INTERNAL;
 	}
+	dda_buf_mapped(&rsp->buf);
 	rsp->n_rdma = ret;
 	return 0;
 }

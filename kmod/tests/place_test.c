@@ -247,13 +247,17 @@ static void placed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dda_counter(&c->prov->st,
 					  NVMET_DDA_STAT_OUTSTANDING_BYTES),
 			pc->buf == BUF_P2P ? (u64)pc->len : 0ULL);
-	/* ... and is counted only when it comes back. */
+	/* ... and is counted only once the RDMA device mapped it. */
 	KUNIT_EXPECT_EQ(test, ns_stat(c, NVMET_DDA_STAT_P2P_IOS), 0ULL);
+	dda_buf_mapped(&b);
+	KUNIT_EXPECT_EQ(test, ns_stat(c, NVMET_DDA_STAT_P2P_IOS),
+			pc->buf == BUF_P2P ? 1ULL : 0ULL);
+	/* Host memory was counted when taken, not again. */
+	KUNIT_EXPECT_EQ(test, ns_stat(c, NVMET_DDA_STAT_HOST_IOS),
+			pc->buf == BUF_HOST ? 1ULL : 0ULL);
 
 	dda_buf_release(&b);
 	KUNIT_EXPECT_NULL(test, b.sg);
-	KUNIT_EXPECT_EQ(test, ns_stat(c, NVMET_DDA_STAT_P2P_IOS),
-			pc->buf == BUF_P2P ? 1ULL : 0ULL);
 	KUNIT_EXPECT_EQ(test, ns_stat(c, NVMET_DDA_STAT_P2P_BYTES),
 			pc->buf == BUF_P2P ? (u64)pc->len : 0ULL);
 	KUNIT_EXPECT_EQ(test, dda_counter(&c->prov->st,
@@ -364,6 +368,10 @@ static void unmappable(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, ns_stat(c, NVMET_DDA_STAT_HOST_BYTES),
 				65536ULL);
 	}
+	/* The host buffer that replaced it maps: it is not counted again. */
+	dda_buf_mapped(&b);
+	KUNIT_EXPECT_EQ(test, ns_stat(c, NVMET_DDA_STAT_HOST_IOS),
+			uc->status ? 0ULL : 1ULL);
 	dda_buf_release(&b);
 	/* Counted once, where the data went: never as P2P. */
 	KUNIT_EXPECT_EQ(test, ns_stat(c, NVMET_DDA_STAT_P2P_IOS), 0ULL);

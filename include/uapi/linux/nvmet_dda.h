@@ -147,10 +147,9 @@
  *       command capsule, up to the port's inline_data_size: it lands in
  *       the receive buffers in host memory whatever the mode; a port with
  *       inline_data_size 0 keeps all data out of target DRAM)
- *   Only commands that move data are counted, each once: host-memory ones
- *   when their buffer is taken, P2P ones when it comes back (a P2P buffer
- *   the RDMA device cannot map is replaced by host memory, counted as
- *   FB_UNREACHABLE, or under REQUIRE fails the command).
+ *   Only commands that move data are counted, each once, when their buffer
+ *   is ready: a P2P buffer the RDMA device cannot map is replaced by host
+ *   memory, counted as FB_UNREACHABLE, or under REQUIRE fails the command.
  *
  * Events
  * ------
