@@ -7,7 +7,7 @@
 # deleted, 50 at a time: once idle (nsrec_idle_secs=2 here) their records
 # go, and unreclaimable slab memory, measured after every cache gave back
 # what it can (the KASAN quarantine included), stays flat through both.
-# timeout: 900
+# timeout: 1500
 set -euo pipefail
 . "$TOP/tests/vm/lib.sh"
 
