@@ -164,6 +164,7 @@ struct dda_queue {
 
 	struct dda_qsm sm;
 
+	struct work_struct live_work;	/* runs the capsules parked early */
 	struct work_struct release_work;
 	struct list_head entry;		/* in dda_rdma_queues while open */
 };
@@ -1158,6 +1159,7 @@ static void dda_queue_destroy_qp(struct dda_queue *q)
 	ib_free_cq(q->cq);
 }
 
+static void dda_queue_live_work(struct work_struct *work);
 static void dda_queue_release_work(struct work_struct *work);
 
 /**
@@ -1199,6 +1201,7 @@ static struct dda_queue *dda_queue_create(struct dda_rdma_dev *dev,
 	INIT_LIST_HEAD(&q->entry);
 	init_waitqueue_head(&q->rsps_wq);
 	atomic_set(&q->rsps_busy, 0);
+	INIT_WORK(&q->live_work, dda_queue_live_work);
 	INIT_WORK(&q->release_work, dda_queue_release_work);
 
 	q->inline_size = READ_ONCE(nport->inline_data_size);
@@ -1293,11 +1296,15 @@ static void dda_queue_release_work(struct work_struct *work)
 	dda_queue_destroy_qp(q);
 	dda_queue_free_rsps(q);
 	dda_queue_free_cmds(q);
+	/*
+	 * No CM event comes after this, and none may find the queue freed;
+	 * nor a live_work it queued (which, the queue closing, does nothing).
+	 */
+	rdma_destroy_id(cm_id);
+	cancel_work_sync(&q->live_work);
 	ida_free(&dda_rdma_queue_ida, q->idx);
 	kfree(q);
-	/* The PD goes before the ID, so device removal waits for both. */
 	dda_rdma_dev_put(dev);
-	rdma_destroy_id(cm_id);
 }
 
 /*
@@ -1335,8 +1342,16 @@ static void dda_queue_disconnect(struct dda_queue *q)
 		dda_queue_close(q);
 }
 
-static void dda_queue_established(struct dda_queue *q)
+/*
+ * The connection is established: the queue goes live and runs the capsules
+ * that came first. Not in the CM event handler, which holds the ID's
+ * handler mutex: running a Connect takes nvmet_config_sem, under which
+ * nvmet removes ports, and removing a port destroys IDs. Capsules keep
+ * being parked until this runs, so they run in order.
+ */
+static void dda_queue_live_work(struct work_struct *work)
 {
+	struct dda_queue *q = container_of(work, struct dda_queue, live_work);
 	struct dda_rsp *rsp, *tmp;
 	LIST_HEAD(early);
 
@@ -1346,6 +1361,11 @@ static void dda_queue_established(struct dda_queue *q)
 		list_del_init(&rsp->entry);
 		dda_rdma_handle_cmd(q, rsp);
 	}
+}
+
+static void dda_queue_established(struct dda_queue *q)
+{
+	queue_work(nvmet_wq, &q->live_work);
 }
 
 static void dda_rdma_reject(struct rdma_cm_id *cm_id,
