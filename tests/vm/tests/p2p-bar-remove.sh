@@ -37,8 +37,14 @@ chmod 755 /tmp/ddactl-nobody
 listed() { [ -n "$(ddactl -j provider show | jq -r --arg b "$bdf" '(.[]? // .providers[]?) | select(.provider == $b) | .provider')" ]; }
 unlisted() { ! listed; }
 # Under TCG on a busy machine one command may take seconds: this test
-# orders events rather than timing them.
-now() { date +%s%N; }
+# orders events rather than timing them. Microseconds, without a fork.
+now() { echo "${EPOCHREALTIME/./}"; }
+# stamp FILE [WORDS]: the time (after WORDS) into FILE in one write.
+stamp() {
+	local f=$1
+	shift
+	echo "$* $(now)" >"$f"
+}
 
 step "a BAR provider on $bdf; the throttled namespace prefers it"
 ddactl provider add "$bdf"
@@ -75,7 +81,7 @@ step "sysfs unbind with buffers out: it waits; netlink does not"
 rm -f /tmp/brm-*.end
 (
 	echo "$bdf" >/sys/bus/pci/drivers/nvmet_dda_bar/unbind
-	now >/tmp/brm-unbind.end
+	stamp /tmp/brm-unbind.end
 ) &
 upid=$!
 bg+=("$upid")
@@ -87,7 +93,7 @@ wait_for 30 unlisted || fail "the provider is still listed during its unbind"
 (
 	rc=0
 	ddactl provider add "$bdf" >/tmp/brm-add.out 2>&1 || rc=$?
-	echo "$rc $(now)" >/tmp/brm-add.end
+	stamp /tmp/brm-add.end "$rc"
 ) &
 apid=$!
 bg+=("$apid")
@@ -96,9 +102,9 @@ asked() { # NAME CMD...
 	local name=$1
 	shift
 	if timeout 300 "$@" >"/tmp/brm-$name.out" 2>&1; then
-		now >"/tmp/brm-$name.end"
+		stamp "/tmp/brm-$name.end" ok
 	else
-		echo "failed $?" >"/tmp/brm-$name.end"
+		stamp "/tmp/brm-$name.end" "failed-$?"
 	fi
 }
 reqs=(info provider-show provider-show-nobody provider-show-cmb offload-show
@@ -110,19 +116,25 @@ asked provider-show-cmb ddactl provider show "$(ssd_bdf)" &
 asked offload-show ddactl offload show &
 asked stats-show-nobody "${NOBODY[@]}" /tmp/ddactl-nobody stats show &
 asked genl-ctrl genl ctrl list &
-wait_for 400 sh -c "ls /tmp/brm-*.end | wc -l | grep -qx $((${#reqs[@]} + 2))" ||
-	fail "not everything ended: $(ls /tmp/brm-*.end)"
+# All ended: every file written (each in one write, so whole once not empty).
+ended() {
+	local f
+	for f in unbind add "${reqs[@]}"; do
+		[ -s "/tmp/brm-$f.end" ] || return 1
+	done
+}
+wait_for 400 ended || fail "not everything ended: $(echo /tmp/brm-*.end)"
 read -r unbound </tmp/brm-unbind.end
 for r in "${reqs[@]}"; do
-	read -r t rest <"/tmp/brm-$r.end"
-	[ "$t" != failed ] || { cat "/tmp/brm-$r.out"; fail "$r failed ($rest)"; }
-	echo "$r: answered $(((unbound - t) / 1000000)) ms before the unbind ended"
+	read -r how t <"/tmp/brm-$r.end"
+	[ "$how" = ok ] || { cat "/tmp/brm-$r.out"; fail "$r failed ($how)"; }
+	echo "$r: answered $(((unbound - t) / 1000)) ms before the unbind ended"
 	[ "$t" -lt "$unbound" ] ||
 		fail "$r was answered only after the unbind ended: it waited for the PCI function"
 done
 read -r rc t <"/tmp/brm-add.end"
 cat /tmp/brm-add.out
-echo "provider add: exit $rc, $(((t - unbound) / 1000000)) ms after the unbind ended"
+echo "provider add: exit $rc, $(((t - unbound) / 1000)) ms after the unbind ended"
 expect_eq "provider add after the unbind: exit" "$rc" 0
 [ "$t" -ge "$unbound" ] || fail "provider add did not wait for the unbind"
 wait "$upid" "$apid"
