@@ -8,14 +8,14 @@
 # lockdep and kmemleak watch (the harness fails the test on any report),
 # and the I/O sees no error: hosts queue it while they reconnect. At the
 # end the data paths still verify.
-# timeout: 900
+# timeout: 1200
 set -euo pipefail
 . "$TOP/tests/vm/lib.sh"
 
 NQN1=nqn.2026-11.io.nvmet-dda:teardown1
 NQN2=nqn.2026-11.io.nvmet-dda:teardown2
 TRANSPORT=dda
-ROUNDS=${TEARDOWN_ROUNDS:-5}
+ROUNDS=${TEARDOWN_ROUNDS:-4}
 
 pids=()
 stop_fio() {
