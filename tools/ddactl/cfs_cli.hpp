@@ -13,6 +13,7 @@
 
 #include "cfs.hpp"
 #include "commands.hpp"
+#include "keywords.hpp"
 #include "p2p_ctl.hpp"
 
 namespace ddactl {
@@ -38,5 +39,9 @@ inline std::optional<std::string> given(const CLI::Option *o, const std::string 
 		return std::nullopt;
 	return value;
 }
+
+// The address keywords of ports ("port add/set") and, with @referral,
+// referrals (which have portid but no tsas or param_ files).
+std::vector<Keyword> address_keywords(bool referral);
 
 } // namespace ddactl
