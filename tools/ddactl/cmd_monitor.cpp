@@ -117,6 +117,7 @@ void run_monitor(const Globals &g, uint64_t count)
 void print_event(std::ostream &out, Format format, const PoolDryEvent &e)
 {
 	Row row;
+	row.json["schema"] = json_schema;
 	row.add("event", "pool_dry");
 	row.add("provider", e.provider);
 	row.add("subsys", e.subsys);

@@ -38,7 +38,9 @@ Row rule_row(const PolicyRule &r)
 {
 	Row row;
 	if (r.target.port) {
-		row.add("port", *r.target.port);
+		// "offload port 1 ..." in text, "portid" as everywhere in JSON.
+		row.text["port"] = *r.target.port;
+		row.json["portid"] = *r.target.port;
 	} else {
 		row.add("subsys", r.target.subsys);
 		row.add("nsid", r.target.nsid);

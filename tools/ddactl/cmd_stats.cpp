@@ -192,6 +192,7 @@ void print_stats(std::ostream &out, Format format, const Sample &sample)
 		return;
 	}
 	nlohmann::ordered_json doc;
+	doc["schema"] = json_schema;
 	doc["namespaces"] = nlohmann::ordered_json::array();
 	for (const auto &r : ns)
 		doc["namespaces"].push_back(r.json);
@@ -215,6 +216,7 @@ void print_rates(std::ostream &out, Format format, const Rates &rates)
 		return;
 	}
 	nlohmann::ordered_json doc;
+	doc["schema"] = json_schema;
 	doc["interval"] = rates.seconds;
 	doc["namespaces"] = nlohmann::ordered_json::array();
 	for (const auto &r : ns)
