@@ -695,3 +695,223 @@ TEST_CASE("restore of a section without the module stops before configfs", "[con
 	f.ok({"config", "restore", f.file});
 	CHECK(f.tree()->dirs("subsystems") == std::vector<std::string>{sub1});
 }
+
+// --- nvmetcli's own files --------------------------------------------------
+
+namespace {
+
+// Every member and element of @want is in @got with the same value:
+// nothing nvmetcli wrote is lost in ddactl's save.
+void check_subset(const json &want, const json &got, const std::string &where)
+{
+	INFO(where);
+	if (want.is_object()) {
+		REQUIRE(got.is_object());
+		for (const auto &[k, v] : want.items()) {
+			INFO("key " << k);
+			REQUIRE(got.contains(k));
+			check_subset(v, got[k], where + "." + k);
+		}
+	} else if (want.is_array()) {
+		REQUIRE(got.is_array());
+		REQUIRE(got.size() == want.size());
+		for (std::size_t i = 0; i < want.size(); i++)
+			check_subset(want[i], got[i], where + "[" + std::to_string(i) + "]");
+	} else {
+		CHECK(got == want);
+	}
+}
+
+std::string nvmetcli_file(const std::string &name)
+{
+	return slurp(DDACTL_SRC_DIR "/../../tests/data/nvmetcli/" + name);
+}
+
+} // namespace
+
+TEST_CASE("nvmetcli's example configs restore and save back with nothing lost",
+	  "[config][nvmetcli]")
+{
+	// name, file length as stored, the warnings a restore on the fake 6.1
+	// kernel (no PI) gives, and what that kernel lacks and skips.
+	struct Example {
+		const char *file;
+		std::size_t size;
+		std::vector<std::string> names;		// outside the NVMe convention
+		std::vector<std::string> skipped;	// attributes at their default
+	};
+	for (const Example &e : std::vector<Example>{
+		     {"loop.json", 731, {"host hostnqn", "subsystem testnqn"}, {}},
+		     {"rdma.json", 726, {"host hostnqn", "subsystem testnqn"}, {}},
+		     {"fc.json", 753, {"host hostnqn", "subsystem testnqn"}, {}},
+		     {"tcp.json", 1195, {"subsystem nvmet-always"},
+		      {"set subsystem nvmet-always attr_pi_enable = '0'",
+		       "set port 1 param_pi_enable = '0'"}},
+	     }) {
+		INFO(e.file);
+		Fake f;
+		const std::string original = nvmetcli_file(e.file);
+		REQUIRE(original.size() == e.size);	// byte for byte as copied
+		const std::string text = std::regex_replace(original, std::regex("/dev/nvme0n1"),
+							    f.disk);
+		const std::string path = (f.dir.path() / e.file).string();
+		std::ofstream(path) << text;
+
+		const Run r = f.run({"config", "restore", path});
+		INFO(r.err);
+		REQUIRE(r.code == 0);
+		std::string want_err;
+		for (const auto &n : e.names)
+			want_err += "Warning: config " + path + ": " + n + ": not an NQN in the "
+				    "NVMe convention (nqn.yyyy-mm.<reverse domain>:<name> or "
+				    "nqn.2014-08.org.nvmexpress:uuid:<uuid>); the kernel "
+				    "accepts it, but hosts and other tools may not.\n";
+		for (const auto &s : e.skipped)
+			want_err += "Warning: config " + path + ": skipped '" + s + "': this "
+				    "kernel has no such attribute, and '0' is its default.\n";
+		CHECK(r.err == want_err);
+
+		json want = json::parse(text);
+		// What this kernel skipped as defaults is the only thing missing.
+		if (std::string(e.file) == "tcp.json") {
+			want["ports"][0]["param"].erase("pi_enable");
+			want["subsystems"][0]["attr"].erase("pi_enable");
+		}
+		const json saved = json::parse(f.ok({"config", "save", "-"}));
+		check_subset(want, saved, e.file);
+
+		// And ddactl's save restores to the same save.
+		f.ok({"config", "save", f.file});
+		f.ok({"config", "restore", "--clear", f.file});
+		CHECK(f.ok({"config", "save", "-"}) == slurp(f.file));
+	}
+}
+
+TEST_CASE("what the kernel lacks is refused, with nothing applied", "[config][nvmetcli]")
+{
+	Fake f;
+	const std::string key = "DHHC-1:00:ia6zGodOr8SEe6tjbYOxg7amTg8dsIoiYgXzF5jVvUWzSaVD:";
+	const std::string path = (f.dir.path() / "needs.json").string();
+	const auto restore = [&](const json &j) {
+		std::ofstream(path) << j.dump(2);
+		return f.run({"config", "restore", path});
+	};
+	json j = json::parse(R"J({"hosts": [{"nqn": "nqn.2026-11.io.example:h",
+		"dhchap": {"key": ")J" + key + R"J(", "hash": "hmac(sha384)",
+		"dhgroup": "ffdhe2048", "ctrl_key": ""}}],
+		"subsystems": [{"nqn": "nqn.2026-11.io.example:s",
+		"allowed_hosts": ["nqn.2026-11.io.example:h"]}]})J");
+
+	// With DH-HMAC-CHAP: the keys are the kernel's.
+	Run r = restore(j);
+	INFO(r.err);
+	REQUIRE(r.code == 0);
+	auto t = f.tree();
+	CHECK(t->read("hosts/nqn.2026-11.io.example:h/dhchap_key") == key);
+	CHECK(t->read("hosts/nqn.2026-11.io.example:h/dhchap_hash") == "hmac(sha384)");
+	CHECK(t->read("hosts/nqn.2026-11.io.example:h/dhchap_dhgroup") == "ffdhe2048");
+	CHECK(json::parse(f.ok({"config", "save", "-"}))["hosts"][0]["dhchap"] ==
+	      j["hosts"][0]["dhchap"]);
+	// host show tells there is a key, never what it is.
+	const std::string shown = f.ok({"host", "show"});
+	CHECK_THAT(shown, Catch::Contains(" key yes ctrl_key no hash hmac(sha384)"));
+	CHECK(shown.find("DHHC") == std::string::npos);
+	f.ok({"config", "clear"});
+
+	// Without: refused, and what came before the key is taken back.
+	f.st->auth = false;
+	r = restore(j);
+	CHECK(r.code == 1);
+	CHECK_THAT(r.err, Catch::Contains("host nqn.2026-11.io.example:h: this kernel has no "
+					  "attribute dhchap_dhgroup"));
+	CHECK(f.ok({"config", "save", "-"}) == empty_save);
+	// A host without keys (nvmetcli writes the defaults) needs no support.
+	j["hosts"][0]["dhchap"] = default_dhchap;
+	r = restore(j);
+	CHECK(r.code == 0);
+	f.ok({"config", "clear"});
+
+	// Passthru.
+	f.st->passthru = false;
+	json pt = json::parse(R"J({"subsystems": [{"nqn": "nqn.2026-11.io.example:pt",
+		"passthru": [{"device": {"path": "/dev/nvme1"}, "clear_ids": 1,
+		"admin_timeout": 0, "io_timeout": 0}], "passthru_enable": 0}]})J");
+	r = restore(pt);
+	CHECK(r.code == 1);
+	CHECK_THAT(r.err, Catch::Contains("this kernel has no passthru subsystems"));
+	CHECK(f.ok({"config", "save", "-"}) == empty_save);
+	pt["subsystems"][0]["passthru"][0]["device"]["path"] = "(null)";
+	CHECK(restore(pt).code == 0);	// an unset one asks for nothing
+	f.ok({"config", "clear"});
+
+	// The discovery NQN: checked before anything is created.
+	json d = json::parse(R"J({"discovery": {"nqn": "nqn.2026-11.io.example:disc"},
+		"hosts": [{"nqn": "nqn.2026-11.io.example:h2"}]})J");
+	r = restore(d);
+	CHECK(r.code == 1);
+	CHECK_THAT(r.err, Catch::Contains("discovery.nqn is nqn.2026-11.io.example:disc, but "
+					  "this kernel cannot change the discovery NQN"));
+	CHECK(f.tree()->dirs("hosts").empty());
+	d["discovery"]["nqn"] = discovery_nqn;
+	CHECK(restore(d).code == 0);
+}
+
+TEST_CASE("passthru, discovery, ANA and referrals round trip", "[config][nvmetcli]")
+{
+	Fake f;
+	f.st->discovery = true;
+	f.st->v612 = true;
+	const std::string ctrl = (f.dir.path() / "nvme1").string();
+	std::ofstream(ctrl) << "c";
+	f.tree();
+	f.ok({"discovery", "set", "nqn", "nqn.2026-11.io.example:discovery"});
+	f.ok({"subsys", "add", "nqn.2026-11.io.example:pt", "firmware", "1.0", "ieee-oui",
+	      "0x0a0b0c"});
+	f.ok({"passthru", "set", "nqn.2026-11.io.example:pt", "path", ctrl, "clear-ids", "0",
+	      "io-timeout", "30"});
+	f.ok({"passthru", "enable", "nqn.2026-11.io.example:pt"});
+	f.ok({"port", "add", "1", "trtype", "tcp", "traddr", "192.0.2.1", "tsas", "none",
+	      "max-queue-size", "64"});
+	f.ok({"ana", "add", "1", "2", "state", "inaccessible"});
+	f.ok({"referral", "add", "1", "peer", "trtype", "tcp", "traddr", "192.0.2.2",
+	      "portid", "7"});
+	f.ok({"port", "link", "1", "nqn.2026-11.io.example:pt"});
+	f.ok({"host", "add", "nqn.2026-11.io.example:h", "key",
+	      "DHHC-1:00:ia6zGodOr8SEe6tjbYOxg7amTg8dsIoiYgXzF5jVvUWzSaVD:"});
+
+	f.ok({"config", "save", f.file});
+	const json j = json::parse(slurp(f.file));
+	CHECK(j["discovery"] == json{{"nqn", "nqn.2026-11.io.example:discovery"}});
+	CHECK(j["subsystems"][0]["passthru"] ==
+	      json::parse(R"J([{"admin_timeout": 0, "clear_ids": 0, "device": {"path": ")J" +
+			  ctrl + R"J("}, "io_timeout": 30}])J"));
+	CHECK(j["subsystems"][0]["passthru_enable"] == 1);
+	CHECK(j["subsystems"][0]["attr"]["ieee_oui"] == "0x0a0b0c");
+	CHECK(j["ports"][0]["addr"]["tsas"] == "none");
+	CHECK(j["ports"][0]["param"]["max_queue_size"] == "64");
+	CHECK(j["ports"][0]["ana_groups"] ==
+	      json::parse(R"J([{"ana": {"state": "optimized"}, "grpid": 1},
+			       {"ana": {"state": "inaccessible"}, "grpid": 2}])J"));
+	CHECK(j["ports"][0]["referrals"][0]["addr"]["portid"] == "7");
+	CHECK(j["ports"][0]["referrals"][0]["enable"] == 1);
+
+	// --dry-run over itself: nothing to change; after a clear: all of it.
+	CHECK(f.ok({"config", "restore", "--clear", "--dry-run", f.file}) == "no changes\n");
+	f.ok({"config", "clear"});
+	CHECK(f.ok({"discovery", "-j"}) ==
+	      R"J({"schema":2,"nqn":"nqn.2014-08.org.nvmexpress.discovery","changeable":true})J" "\n");
+	const std::string plan = f.ok({"config", "restore", "--dry-run", f.file});
+	CHECK_THAT(plan, Catch::Contains("+ subsystem nqn.2026-11.io.example:pt\n"));
+	CHECK_THAT(plan, Catch::Contains("~ subsystem nqn.2026-11.io.example:pt passthru " + ctrl +
+					 " (enabled)\n"));
+	CHECK_THAT(plan, Catch::Contains("+ port 1 referral peer\n"));
+	CHECK_THAT(plan, Catch::Contains("+ port 1 ANA group 2 inaccessible\n"));
+	CHECK_THAT(plan, Catch::Contains("~ target discovery_nqn: "
+					 "'nqn.2014-08.org.nvmexpress.discovery' -> "
+					 "'nqn.2026-11.io.example:discovery'\n"));
+	CHECK(f.ok({"config", "save", "-"}) == empty_save.substr(0, 0) + f.ok({"config", "save", "-"}));
+	CHECK(f.tree()->dirs("subsystems").empty());	// a dry run changes nothing
+
+	f.ok({"config", "restore", f.file});
+	CHECK(f.ok({"config", "save", "-"}) == slurp(f.file));
+}

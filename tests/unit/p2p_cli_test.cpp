@@ -353,7 +353,7 @@ TEST_CASE("offload show output", "[p2p][output]")
 			    "offload port 2 mode prefer provider auto min-io 0B max-bytes 1GiB\n");
 	CHECK(json.str() == R"([{"subsys":"nqn.x","nsid":1,"mode":"require",)"
 			    R"("provider":"0000:03:00.0","min_io":4096,"max_bytes":0},)"
-			    R"({"port":2,"mode":"prefer","provider":"auto","min_io":0,)"
+			    R"({"portid":2,"mode":"prefer","provider":"auto","min_io":0,)"
 			    R"("max_bytes":1073741824}])"
 			    "\n");
 }
@@ -369,7 +369,7 @@ TEST_CASE("stats output", "[p2p][output]")
 			    "fb_too_small 6 outstanding_bytes 8KiB\n"
 			    "provider 0000:03:00.0 p2p_ios 10 p2p_bytes 3MiB "
 			    "outstanding_bytes 0B outstanding_hwm 1MiB alloc_failed 2\n");
-	CHECK(json.str() == R"({"namespaces":[{"subsys":"nqn.2026-11.io.example:disk1","nsid":1,)"
+	CHECK(json.str() == R"({"schema":2,"namespaces":[{"subsys":"nqn.2026-11.io.example:disk1","nsid":1,)"
 			    R"("p2p_ios":30,"p2p_bytes":3145728,"host_ios":10,"host_bytes":1048576,)"
 			    R"("p2p_percent":75.0,"fb_exhausted":4,"fb_too_small":6,)"
 			    R"("outstanding_bytes":8192}],"providers":[{"provider":"0000:03:00.0",)"
@@ -379,7 +379,7 @@ TEST_CASE("stats output", "[p2p][output]")
 
 	std::ostringstream empty;
 	print_stats(empty, Format::json, Sample{});
-	CHECK(empty.str() == R"({"namespaces":[],"providers":[]})" "\n");
+	CHECK(empty.str() == R"({"schema":2,"namespaces":[],"providers":[]})" "\n");
 }
 
 TEST_CASE("rates output", "[p2p][output]")
@@ -392,7 +392,7 @@ TEST_CASE("rates output", "[p2p][output]")
 	CHECK(text.str() == "ns nqn.2026-11.io.example:disk1 nsid 1 p2p_ios/s 30 p2p_MiB/s 3 "
 			    "host_ios/s 10 host_MiB/s 1 p2p 75% fallbacks/s 10 "
 			    "outstanding_bytes 8KiB\n");
-	CHECK(json.str() == R"({"interval":2.0,"namespaces":[{"subsys":"nqn.2026-11.io.example:disk1",)"
+	CHECK(json.str() == R"({"schema":2,"interval":2.0,"namespaces":[{"subsys":"nqn.2026-11.io.example:disk1",)"
 			    R"("nsid":1,"p2p_ios_per_sec":30.0,"p2p_bytes_per_sec":3145728.0,)"
 			    R"("host_ios_per_sec":10.0,"host_bytes_per_sec":1048576.0,)"
 			    R"("fb_exhausted_per_sec":4.0,"fb_too_small_per_sec":6.0,)"
@@ -408,7 +408,7 @@ TEST_CASE("monitor prints one line per event", "[p2p][output]")
 	print_event(json, Format::json, e);
 	CHECK(text.str() == "event pool_dry provider 0000:03:00.0 subsys nqn.x nsid 1 "
 			    "available 64KiB io_bytes 128KiB\n");
-	CHECK(json.str() == R"({"event":"pool_dry","provider":"0000:03:00.0","subsys":"nqn.x",)"
+	CHECK(json.str() == R"({"schema":2,"event":"pool_dry","provider":"0000:03:00.0","subsys":"nqn.x",)"
 			    R"("nsid":1,"available":65536,"io_bytes":131072})"
 			    "\n");
 }

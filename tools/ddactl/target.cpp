@@ -153,10 +153,11 @@ AttrGroups Nvmet::read_attrs(const std::string &rel,
 {
 	AttrGroups a;
 	for (const auto &f : t_.files(rel)) {
+		const std::string file = rel.empty() ? f : rel + "/" + f;
 		for (const auto &g : groups) {
 			if (f.size() > g.size() + 1 && f.starts_with(g + "_") &&
-			    t_.writable(rel + "/" + f))
-				a[g][f.substr(g.size() + 1)] = t_.read(rel + "/" + f);
+			    t_.writable(file))
+				a[g][f.substr(g.size() + 1)] = t_.read(file);
 		}
 	}
 	return a;
