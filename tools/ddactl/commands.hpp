@@ -105,6 +105,8 @@ void print_policies(std::ostream &out, Format format,
 		    const std::vector<PolicyRule> &rules);
 void print_stats(std::ostream &out, Format format, const Sample &sample);
 void print_rates(std::ostream &out, Format format, const Rates &rates);
+// The counters in Prometheus' text exposition format (version 0.0.4).
+void print_prometheus(std::ostream &out, const Sample &sample);
 void print_event(std::ostream &out, Format format, const PoolDryEvent &e);
 
 } // namespace ddactl
