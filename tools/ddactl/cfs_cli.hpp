@@ -15,6 +15,7 @@
 #include "commands.hpp"
 #include "keywords.hpp"
 #include "p2p_ctl.hpp"
+#include "target.hpp"
 
 namespace ddactl {
 
@@ -39,6 +40,9 @@ inline std::optional<std::string> given(const CLI::Option *o, const std::string 
 		return std::nullopt;
 	return value;
 }
+
+// All ports, or the one @port names ("" for all).
+std::vector<Port> ports_or_one(const Nvmet &nv, const std::string &port);
 
 // The address keywords of ports ("port add/set") and, with @referral,
 // referrals (which have portid but no tsas or param_ files).

@@ -49,11 +49,7 @@ void show(const Globals &g, const std::string &port)
 {
 	auto tree = open_tree(g);
 	Nvmet nv(*tree);
-	std::vector<Port> ports;
-	if (port.empty())
-		ports = nv.ports();
-	else
-		ports = {nv.port(parse_port_id(port))};
+	const std::vector<Port> ports = ports_or_one(nv, port);
 	const auto subsystems = nv.subsystems();
 	std::vector<nlohmann::ordered_json> rows;
 	for (const auto &p : ports)

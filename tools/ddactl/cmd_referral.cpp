@@ -24,11 +24,7 @@ void show(const Globals &g, const std::string &port)
 {
 	auto tree = open_tree(g);
 	Nvmet nv(*tree);
-	std::vector<Port> ports;
-	if (port.empty())
-		ports = nv.ports();
-	else
-		ports = {nv.port(parse_port_id(port))};
+	const std::vector<Port> ports = ports_or_one(nv, port);
 	std::vector<nlohmann::ordered_json> rows;
 	for (const auto &p : ports)
 		for (const auto &r : p.referrals) {
