@@ -18,6 +18,11 @@ namespace ddactl {
 
 enum class Format { text, json, json_pretty };
 
+// The version of ddactl's JSON layout: every JSON object ddactl prints as a
+// whole document has it as "schema"; lists are arrays of objects of the same
+// version. Raised when a key changes meaning or goes away.
+inline constexpr unsigned json_schema = 2;
+
 // Which output a field belongs to.
 enum class Show { any, text, json };
 
