@@ -77,7 +77,7 @@ void print_event(std::ostream &out, Format format, const PoolDryEvent &e)
 	row.add("provider", e.provider);
 	row.add("subsys", e.subsys);
 	row.add("nsid", e.nsid);
-	row.add("available", human_size(e.available), e.available);
+	row.add_bytes("available", e.available);
 	row.add("io_bytes", human_size(e.io_bytes), e.io_bytes);
 	if (format == Format::text)
 		print_rows(out, format, "event", {row});

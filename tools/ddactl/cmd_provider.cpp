@@ -45,8 +45,8 @@ Row provider_row(const Provider &p)
 		row.add("bar", *p.bar);
 	if (p.offset)
 		row.add("offset", human_size(*p.offset), *p.offset);
-	row.add("size", human_size(p.size), p.size);
-	row.add("available", human_size(p.available), p.available);
+	row.add_bytes("size", p.size);
+	row.add_bytes("available", p.available);
 	const auto used = used_percent(p);
 	row.text["used"] = used ? one_decimal(*used) + "%" : "-";
 	if (used)

@@ -274,10 +274,13 @@ void print_prometheus(std::ostream &out, const Sample &sample)
 	for (const auto &p : sample.providers) {
 		const std::string labels = "provider=\"" + label(p.address) + "\",kind=\"" +
 					   label(provider_kind_name(p.kind)) + "\"";
-		add("nvmet_dda_provider_size_bytes", "gauge", "Bytes in the provider's pool.",
-		    labels, p.size);
-		add("nvmet_dda_provider_available_bytes", "gauge",
-		    "Bytes free in the provider's pool now.", labels, p.available);
+		// A sample the kernel does not know is left out, not made 0.
+		if (p.size)
+			add("nvmet_dda_provider_size_bytes", "gauge",
+			    "Bytes in the provider's pool.", labels, *p.size);
+		if (p.available)
+			add("nvmet_dda_provider_available_bytes", "gauge",
+			    "Bytes free in the provider's pool now.", labels, *p.available);
 		counters("provider", labels, p.stats);
 	}
 	for (const auto &[name, fam] : families) {

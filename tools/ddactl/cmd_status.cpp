@@ -53,8 +53,8 @@ Row provider_row(const Provider &p)
 	Row row;
 	row.add("provider", p.address);
 	row.add("kind", provider_kind_name(p.kind));
-	row.add("size", human_size(p.size), p.size);
-	row.add("available", human_size(p.available), p.available);
+	row.add_bytes("size", p.size);
+	row.add_bytes("available", p.available);
 	return row;
 }
 

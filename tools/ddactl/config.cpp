@@ -462,7 +462,7 @@ P2pConfig p2p_config_of(const std::vector<Provider> &providers,
 		if (p.kind != NVMET_DDA_PROVIDER_BAR)
 			continue;
 		c.providers.push_back({p.address, p.bar.value_or(0), p.offset.value_or(0),
-				       p.size});
+				       p.size.value_or(0)});
 	}
 	c.rules = rules;
 	sort_p2p(c);

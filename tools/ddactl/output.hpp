@@ -89,6 +89,15 @@ struct Row {
 	{
 		add(key, value, value);
 	}
+	// A byte count the kernel may not know: human size or "-" in text,
+	// the number or null in JSON.
+	void add_bytes(const std::string &key, std::optional<uint64_t> bytes)
+	{
+		if (bytes)
+			add(key, human_size(*bytes), *bytes);
+		else
+			add(key, "-", nullptr);
+	}
 };
 
 // print_objects() of the text or the JSON rows of @rows.
