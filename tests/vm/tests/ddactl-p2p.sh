@@ -89,9 +89,9 @@ ddactl stats
 p2p=$(p2p_ns "$NQN" 1 p2p_bytes)
 [ "$p2p" -gt 0 ] || fail "no P2P bytes after fio with mode require"
 expect_eq "provider p2p_bytes" "$(p2p_prov "$bar" p2p_bytes)" "$p2p"
-ddactl stats -w 1
-expect_eq "stats -w interval" "$(ddactl -j stats -w 1 | jq .interval)" 1
-expect_eq "stats -w namespace" "$(ddactl -j stats -w 1 | jq -r '.namespaces[0].subsys')" "$NQN"
+ddactl stats -w 1 -c 2
+expect_eq "stats -w interval" "$(ddactl -j stats -w 1 -c 1 | jq .interval)" 1
+expect_eq "stats -w namespace" "$(ddactl -j stats -w 1 -c 1 | jq -r '.namespaces[0].subsys')" "$NQN"
 
 step "monitor -c 1: a 2 MiB pool runs dry"
 ddactl offload set "$NQN" 1 mode prefer max-bytes 0
