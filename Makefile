@@ -20,6 +20,10 @@
 #   make dkms-source     stage the DKMS source tree (DKMS_SOURCE=DIR)
 #   make dkms-install    register, build and install through DKMS
 #   make module-clean    remove the module's build products only (dkms.conf CLEAN)
+#   make install         ddactl, its man page, bash and zsh completions, the
+#                        systemd unit and the modprobe.d file (PREFIX=/usr/local,
+#                        DESTDIR=)
+#   make deb             Debian packages nvmet-dda-dkms and ddactl (build/deb/)
 #   make clean
 
 TOP := $(CURDIR)
@@ -35,7 +39,7 @@ DKMS_SOURCE ?= $(BUILD)/dkms-source/nvmet-dda-$(VERSION)
 
 .PHONY: all module tools check check-kernels demo bench soak test-kernel vm-shell style \
 	module-install modprobe-conf dkms-source dkms-install module-clean \
-	clean deps
+	clean deps install install-tools deb
 
 all: tools module
 
@@ -100,6 +104,45 @@ dkms-install: dkms-source modprobe-conf
 	dkms add "$(DKMS_SOURCE)"
 	dkms build nvmet-dda/$(VERSION)
 	dkms install nvmet-dda/$(VERSION)
+
+# --- install and packages ------------------------------------------------
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
+# Debian 12 keeps units in /lib/systemd/system.
+SYSTEMDUNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+
+# ddactl and what goes with it; the unit calls ddactl where it is installed.
+install-tools:
+	$(MAKE) -C tools ddactl
+	install -D -m 0755 tools/build/ddactl $(DESTDIR)$(SBINDIR)/ddactl
+	install -D -m 0644 tools/ddactl/ddactl.8 $(DESTDIR)$(MANDIR)/man8/ddactl.8
+	install -D -m 0644 tools/ddactl/ddactl.bash-completion $(DESTDIR)$(BASHCOMPDIR)/ddactl
+	install -D -m 0644 tools/ddactl/_ddactl $(DESTDIR)$(ZSHCOMPDIR)/_ddactl
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed 's|/usr/sbin/ddactl|$(SBINDIR)/ddactl|g' dist/nvmet-dda.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/nvmet-dda.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/nvmet-dda.service
+
+install: install-tools modprobe-conf
+
+# Debian's own tooling (debhelper, dh-dkms) on a copy of the sources in
+# build/deb/src; the packages land in build/deb/.
+DEB_SRC := $(BUILD)/deb/src
+deb:
+	rm -rf $(BUILD)/deb
+	mkdir -p $(DEB_SRC)
+	tar -C "$(TOP)" -cf - --exclude=./build --exclude=./tools/build --exclude=./tools/build-* --exclude=./.git \
+		--exclude='*.o' --exclude='*.ko' --exclude='*.cmd' --exclude='*.mod' \
+		--exclude='*.mod.c' --exclude='*.o.d' --exclude=modules.order \
+		--exclude=Module.symvers . | tar -C $(DEB_SRC) -xf -
+	# The unit tests run in make check already (DEB_BUILD_OPTIONS=nocheck).
+	cd $(DEB_SRC) && DEB_BUILD_OPTIONS="nocheck parallel=2 $(DEB_BUILD_OPTIONS)" \
+		dpkg-buildpackage -us -uc -b >../build.log 2>&1 || \
+		{ tail -n 40 ../build.log; exit 1; }
+	@ls $(BUILD)/deb/*.deb
 
 # Also dkms.conf's CLEAN: works in a DKMS source tree, which has no tools/.
 module-clean:

@@ -570,7 +570,7 @@ void nvmet_dda_notify_pool_dry(struct dda_provider *prov,
 			       struct dda_nsrec *ns, u32 len)
 {
 	struct sk_buff *msg;
-	u64 size, avail;
+	u64 size = 0, avail = 0;
 	bool pool;
 	void *hdr;
 

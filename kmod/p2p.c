@@ -521,18 +521,22 @@ bool dda_provider_pool_stats(struct dda_provider *prov, u64 *size, u64 *avail)
  */
 int dda_provider_fill(struct sk_buff *skb, struct dda_provider *prov)
 {
-	u64 size, avail;
+	u64 size = 0, avail = 0;
 	bool pool = dda_provider_pool_stats(prov, &size, &avail);
 
 	if (nla_put_string(skb, NVMET_DDA_A_PROVIDER_DRIVER, prov->driver) ||
 	    nla_put_string(skb, NVMET_DDA_A_PROVIDER, prov->name) ||
 	    nla_put_u32(skb, NVMET_DDA_A_PROVIDER_KIND, prov->kind))
 		return -EMSGSIZE;
-	if (pool &&
-	    (nla_put_u64_64bit(skb, NVMET_DDA_A_PROVIDER_SIZE, size,
-			       NVMET_DDA_A_PAD) ||
-	     nla_put_u64_64bit(skb, NVMET_DDA_A_PROVIDER_AVAILABLE, avail,
-			       NVMET_DDA_A_PAD)))
+	/* A BAR provider's pool is the region it published. */
+	if (!pool && prov->kind == NVMET_DDA_PROVIDER_BAR)
+		size = prov->size;
+	if ((pool || prov->kind == NVMET_DDA_PROVIDER_BAR) &&
+	    nla_put_u64_64bit(skb, NVMET_DDA_A_PROVIDER_SIZE, size,
+			      NVMET_DDA_A_PAD))
+		return -EMSGSIZE;
+	if (pool && nla_put_u64_64bit(skb, NVMET_DDA_A_PROVIDER_AVAILABLE,
+				      avail, NVMET_DDA_A_PAD))
 		return -EMSGSIZE;
 	if (prov->kind == NVMET_DDA_PROVIDER_BAR &&
 	    (nla_put_u32(skb, NVMET_DDA_A_PROVIDER_BAR, prov->bar) ||

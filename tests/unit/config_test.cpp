@@ -31,6 +31,15 @@ const std::string sub1 = "nqn.2026-11.io.nvmet-dda:disk1";
 const std::string host1 = "nqn.2014-08.org.nvmexpress:uuid:6a3a0c2c-1f4e-4d6b-9d0e-5c0ffee0dda1";
 const std::string rdma_nqn = "nqn.2026-11.io.nvmet-dda:sample-rdma";
 const std::string loop_nqn = "nqn.2026-11.io.nvmet-dda:sample-loop";
+// A save of an empty target on the fake kernel (6.1: no discovery_nqn).
+const std::string empty_save =
+	"{\n  \"discovery\": {},\n  \"hosts\": [],\n  \"ports\": [],\n  \"subsystems\": []\n}\n";
+// What the fake kernel shows for a host without keys, and for a subsystem
+// that is not a passthru one.
+const json default_dhchap = json::parse(R"J({"ctrl_key": "", "dhgroup": "null",
+	"hash": "hmac(sha256)", "key": ""})J");
+const json default_passthru = json::parse(R"J([{"admin_timeout": 0, "clear_ids": 1,
+	"device": {"path": "(null)"}, "io_timeout": 0}])J");
 
 struct Run {
 	int code;
@@ -102,10 +111,11 @@ struct Fake {
 		ok({"port", "link", "2", sub1});
 	}
 
-	// The sample, with its device paths pointing at files that exist.
+	// The hand-written sample (not nvmetcli's: it has every part ddactl 0.1.0
+// saved), with its device paths pointing at files that exist.
 	std::string sample() const
 	{
-		std::string s = slurp(DDACTL_SRC_DIR "/../../tests/unit/data/nvmetcli-sample.json");
+		std::string s = slurp(DDACTL_SRC_DIR "/../../tests/unit/data/handwritten-sample.json");
 		REQUIRE(!s.empty());
 		s = std::regex_replace(s, std::regex("/dev/nvme0n1|/tmp/ddactl-sample.img"), disk);
 		const std::string path = (dir.path() / "sample.json").string();
@@ -124,7 +134,8 @@ TEST_CASE("save writes nvmetcli's layout, sorted, mode 0600", "[config]")
 	const std::string text = slurp(f.file);
 	const json j = json::parse(text);
 
-	CHECK(j["hosts"] == json::parse(R"([{"nqn":")" + host1 + R"("}])"));
+	CHECK(j["hosts"] == json::array({{{"nqn", host1}, {"dhchap", default_dhchap}}}));
+	CHECK(j["discovery"] == json::object());
 	REQUIRE(j["ports"].size() == 2);
 	CHECK(j["ports"][0]["portid"] == 2);	// numeric order
 	CHECK(j["ports"][1]["portid"] == 10);
@@ -141,19 +152,21 @@ TEST_CASE("save writes nvmetcli's layout, sorted, mode 0600", "[config]")
 	CHECK(s["attr"] == json::parse(R"({"allow_any_host": "0", "cntlid_max": "65519",
 		"cntlid_min": "1", "model": "Linux", "qid_max": "128", "serial": "DDA0001",
 		"version": "1.3"})"));
+	CHECK(s["passthru"] == default_passthru);
+	CHECK(s["passthru_enable"] == 0);
 	REQUIRE(s["namespaces"].size() == 2);
 	CHECK(s["namespaces"][0] == json::parse(R"({"ana": {"grpid": "1"}, "ana_grpid": 1,
 		"device": {"nguid": "00000000-0000-0000-0000-000000000000", "path": ")" +
 						f.disk + R"(",
 		"uuid": "6a3a0c2c-1f4e-4d6b-9d0e-5c0ffee0dda1"}, "enable": 1, "nsid": 1,
-		"resv": {}})"));
+		"resv": {}, "buffered_io": 0})"));
 	CHECK(s["namespaces"][1]["nsid"] == 3);
 	CHECK(s["namespaces"][1]["enable"] == 0);
 
 	// Two-space indent, sorted keys, final newline: what json.dumps(
 	// sort_keys=True, indent=2) gives.
 	CHECK(text == j.dump(2) + "\n");
-	CHECK(text.rfind("{\n  \"hosts\": [\n    {\n      \"nqn\": ", 0) == 0);
+	CHECK(text.rfind("{\n  \"discovery\": {},\n  \"hosts\": [\n    {\n      \"dhchap\": {", 0) == 0);
 	struct stat st;
 	REQUIRE(::stat(f.file.c_str(), &st) == 0);
 	CHECK((st.st_mode & 0777) == 0600);
@@ -170,8 +183,7 @@ TEST_CASE("save, clear, restore, save gives the same bytes", "[config]")
 	f.ok({"config", "save", f.file});
 	const std::string first = slurp(f.file);
 	f.ok({"config", "clear"});
-	CHECK(f.ok({"config", "save", "-"}) ==
-	      "{\n  \"hosts\": [],\n  \"ports\": [],\n  \"subsystems\": []\n}\n");
+	CHECK(f.ok({"config", "save", "-"}) == empty_save);
 	CHECK(f.tree()->dirs("hosts").empty());
 	const Run r = f.run({"config", "restore", f.file});
 	INFO(r.err);
@@ -215,7 +227,7 @@ TEST_CASE("restore of a hand-written nvmetcli file", "[config]")
 	REQUIRE(r.code == 0);
 	// The fake kernel, like the test kernel, has no param_pi_enable.
 	CHECK(r.err == "Warning: config " + sample + ": skipped 'set port 1 param_pi_enable "
-		       "= '0'': this kernel has no such attribute.\n");
+		       "= '0'': this kernel has no such attribute, and '0' is its default.\n");
 
 	auto t = f.tree();
 	const Target live = Nvmet(*t).load();
@@ -265,7 +277,7 @@ TEST_CASE("restore refuses to replace a live configuration", "[config]")
 	CHECK(t->exists("subsystems/" + rdma_nqn));
 }
 
-TEST_CASE("a failed restore says what was applied and what was not", "[config]")
+TEST_CASE("a failed restore takes back what it did", "[config]")
 {
 	Fake f;
 	const std::string sample = f.sample();
@@ -275,22 +287,29 @@ TEST_CASE("a failed restore says what was applied and what was not", "[config]")
 	INFO(r.err);
 	const std::string failed = "set namespace 7 of " + loop_nqn + " device_path = '" +
 				   f.disk + "'";
-	CHECK_THAT(r.err, Catch::Contains("Restore of " + sample + " stopped at change "));
-	CHECK_THAT(r.err, Catch::Contains("\nApplied (still in place):\n  create host " +
-					  host1 + "\n  create subsystem " + loop_nqn + "\n"));
-	CHECK_THAT(r.err, Catch::Contains("\nFailed:\n  " + failed + "\nNot applied:\n"));
-	CHECK_THAT(r.err, Catch::Contains("\n  link port 2 to subsystem " + loop_nqn + "\n"));
+	CHECK_THAT(r.err, Catch::StartsWith("Restore of " + sample + " failed at change 13 of "));
+	CHECK_THAT(r.err, Catch::Contains(": " + failed + ".\nThe 12 change(s) before it "
+					  "were taken back.\n"));
 	const auto error_line = r.err.substr(r.err.rfind("Error: "));
-	CHECK(error_line == "Error: config " + sample + ": " + failed + ": cannot write '" + f.disk + "' to " +
-				    (f.dir.path() / "nvmet").string() + "/subsystems/" + loop_nqn +
-				    "/namespaces/7/device_path: Invalid argument; fix the file, "
-				    "then run 'ddactl config restore --clear " + sample + "'.\n");
-	// Applied and not applied, exactly: the applied part is in configfs,
-	// the rest is not.
-	auto t = f.tree();
-	CHECK(t->exists("subsystems/" + loop_nqn + "/namespaces/7"));
-	CHECK_FALSE(t->exists("ports/1"));
-	CHECK(t->read("subsystems/" + loop_nqn + "/namespaces/7/device_path").empty());
+	CHECK(error_line == "Error: config " + sample + ": " + failed + ": cannot write '" +
+				    f.disk + "' to " + (f.dir.path() / "nvmet").string() +
+				    "/subsystems/" + loop_nqn + "/namespaces/7/device_path: "
+				    "Invalid argument; nothing of the file is applied; fix the "
+				    "file, then run 'ddactl config restore " + sample + "'.\n");
+	// Nothing of it is left.
+	CHECK(f.ok({"config", "save", "-"}) == empty_save);
+
+	// Over a live configuration with --clear: the old one comes back.
+	f.st->fail_writes.clear();
+	f.populate();
+	const std::string before = f.ok({"config", "save", "-"});
+	f.st->fail_writes["namespaces/7/device_path"] = EINVAL;
+	const Run c = f.run({"config", "restore", "--clear", sample});
+	CHECK(c.code == 5);
+	CHECK_THAT(c.err, Catch::Contains("The configuration that --clear removed is back "
+					  "in place.\n"));
+	CHECK_THAT(c.err, Catch::Contains("then run 'ddactl config restore --clear " + sample));
+	CHECK(f.ok({"config", "save", "-"}) == before);
 }
 
 TEST_CASE("restore checks the whole file before touching configfs", "[config]")
@@ -304,14 +323,24 @@ TEST_CASE("restore checks the whole file before touching configfs", "[config]")
 		CHECK(r.code == 2);
 		CHECK_THAT(r.err, Catch::StartsWith("Error: config " + path + ": ") &&
 					  Catch::Contains(msg));
-		CHECK(f.ok({"config", "save", "-"}) ==
-		      "{\n  \"hosts\": [],\n  \"ports\": [],\n  \"subsystems\": []\n}\n");
+		CHECK(f.ok({"config", "save", "-"}) == empty_save);
 	};
 	bad("{", "not valid JSON");
 	bad("[]", "not a JSON object");
 	bad(R"({"hosts": {}})", "hosts.hosts: must be a list");
-	bad(R"({"hosts": [{"nqn": "h"}]})", "host h: not a valid NQN");
-	bad(R"({"subsystems": [{"nqn": "nvmet-always"}]})", "not a valid NQN");
+	bad(R"({"hosts": [{"nqn": "a/b"}]})", "host a/b: not a name the kernel accepts");
+	bad(R"({"subsystems": [{"nqn": "nqn.2014-08.org.nvmexpress.discovery"}]})",
+	    "the discovery subsystem is built in");
+	bad(R"({"hosts": [{"nqn": "h", "dhchap": {"key": "secret"}}]})",
+	    "not a DH-HMAC-CHAP secret");
+	bad(R"({"discovery": {"nqn": "d"}, "subsystems": [{"nqn": "d"}]})",
+	    "is the NQN of subsystem d");
+	bad(R"({"subsystems": [{"nqn": "s", "passthru": [{}, {}]}]})",
+	    "lists more than one passthru");
+	bad(R"({"subsystems": [{"nqn": "s", "passthru": [{"device": {"path": "/dev/nvme1"},
+	    "io_timeout": "soon"}]}]})", "is not a number");
+	bad(R"({"subsystems": [{"nqn": "s", "passthru_enable": 1, "passthru": [{}]}]})",
+	    "passthru_enable is 1 but passthru has no device.path");
 	bad(R"({"subsystems": [{"attr": {}}]})", "has no \"nqn\"");
 	bad(R"({"subsystems": [{"nqn": ")" + sub1 + R"(", "namespaces": [{"nsid": 0}]}]})",
 	    "from 1 to 4294967294");
@@ -392,7 +421,7 @@ const char *p2p_json = R"({
         "max_bytes": 0,
         "min_io": 0,
         "mode": "prefer",
-        "port": 10,
+        "portid": 10,
         "provider": "auto"
       },
       {
@@ -438,7 +467,8 @@ TEST_CASE("the nvmet_dda section: BAR providers and every rule, sorted", "[confi
 
 	// Serialized inside the file, two-space indent, sorted keys.
 	const std::string text = serialize(Target{}, json::object(), c);
-	CHECK(text == "{\n  \"hosts\": [],\n  \"nvmet_dda\": " + std::string(p2p_json) +
+	CHECK(text == "{\n  \"discovery\": {},\n  \"hosts\": [],\n  \"nvmet_dda\": " +
+			      std::string(p2p_json) +
 			      ",\n  \"ports\": [],\n  \"subsystems\": []\n}\n");
 
 	// And parsed back to the same thing, not as an unknown section.
@@ -500,7 +530,7 @@ TEST_CASE("bad nvmet_dda sections are refused before anything is applied", "[con
 	bad(R"({"offload": [{"subsys": "s", "mode": "prefer", "provider": "auto"}]})",
 	    "has no \"nsid\"");
 	bad(R"({"offload": [{"port": 1, "nsid": 1, "mode": "prefer", "provider": "auto"}]})",
-	    "either port or subsys");
+	    "either portid or subsys");
 	bad(R"({"offload": [{"port": 70000, "mode": "prefer", "provider": "auto"}]})",
 	    "from 0 to 65535");
 	bad(R"({"offload": [{"port": 1, "mode": "always", "provider": "auto"}]})", "always");
@@ -600,7 +630,7 @@ TEST_CASE("restore skips an identical provider and refuses live rules", "[config
 					  "rule(s)); use --clear"));
 }
 
-TEST_CASE("a failed P2P step is reported like a configfs one", "[config][p2p]")
+TEST_CASE("a failed P2P step is taken back like a configfs one", "[config][p2p]")
 {
 	Fake f;
 	f.populate();
@@ -613,28 +643,34 @@ TEST_CASE("a failed P2P step is reported like a configfs one", "[config][p2p]")
 	Run r = f.run({"config", "restore", f.file});
 	INFO(r.err);
 	CHECK(r.code == 5);
-	CHECK_THAT(r.err, Catch::Contains("\nFailed:\n  add provider 0000:03:00.0 bar 2 offset "
-					  "2MiB size 32MiB\nNot applied:\n  set offload rule of "
-					  "port 10: mode prefer"));
-	CHECK_THAT(r.err, Catch::Contains("  link port 2 to subsystem " + sub1 + "\n"));
+	CHECK_THAT(r.err, Catch::StartsWith("Restore of " + f.file + " failed at change 44 of "
+					    "47: add provider 0000:03:00.0 bar 2 offset 2MiB "
+					    "size 32MiB.\nThe 43 change(s) before it were taken "
+					    "back.\n"));
 	CHECK_THAT(r.err, Catch::EndsWith(
 				  "Error: config " + f.file + ": add provider 0000:03:00.0 bar 2 "
 				  "offset 2MiB size 32MiB: provider 0000:03:00.0 already exists "
 				  "with another region or kind; delete it ('ddactl provider del "
-				  "0000:03:00.0'); fix the file, then run 'ddactl config restore "
-				  "--clear " + f.file + "'.\n"));
+				  "0000:03:00.0'); nothing of the file is applied; fix the file, "
+				  "then run 'ddactl config restore " + f.file + "'.\n"));
+	CHECK(f.tree()->dirs("subsystems").empty());
+	CHECK(f.p2p->rules.empty());
 
-	// The kernel refusing a rule: its errno sets the exit code.
+	// The kernel refusing a rule: its errno sets the exit code, and the
+	// rules and providers set before it are taken back.
 	f.p2p->providers.pop_back();
 	f.p2p->fail["set namespace " + sub1 + " 3"] = ENODEV;
-	r = f.run({"config", "restore", "--clear", f.file});
+	r = f.run({"config", "restore", f.file});
 	CHECK(r.code == 3);
-	CHECK_THAT(r.err, Catch::Contains("\nFailed:\n  set offload rule of namespace " + sub1 +
-					  " 3: mode require provider 0000:03:00.0 min-io 4096 "
-					  "max-bytes 1048576\nNot applied:\n  (nothing)\n"));
+	CHECK_THAT(r.err, Catch::Contains("failed at change 47 of 47: set offload rule of "
+					  "namespace " + sub1 + " 3: mode require provider "
+					  "0000:03:00.0 min-io 4096 max-bytes 1048576.\n"));
 	CHECK_THAT(r.err, Catch::Contains(": offload rule of namespace " + sub1 + " 3: "
 					  "injected failure (No such device)"));
-	CHECK(f.p2p->rules.size() == 2);
+	CHECK(f.p2p->rules.empty());
+	REQUIRE(f.p2p->providers.size() == 1);
+	CHECK(f.p2p->providers[0].address == ssd_cmb);
+	CHECK(f.tree()->dirs("subsystems").empty());
 }
 
 TEST_CASE("restore of a section without the module stops before configfs", "[config][p2p]")
@@ -658,4 +694,224 @@ TEST_CASE("restore of a section without the module stops before configfs", "[con
 	std::ofstream(f.file) << j.dump(2) << "\n";
 	f.ok({"config", "restore", f.file});
 	CHECK(f.tree()->dirs("subsystems") == std::vector<std::string>{sub1});
+}
+
+// --- nvmetcli's own files --------------------------------------------------
+
+namespace {
+
+// Every member and element of @want is in @got with the same value:
+// nothing nvmetcli wrote is lost in ddactl's save.
+void check_subset(const json &want, const json &got, const std::string &where)
+{
+	INFO(where);
+	if (want.is_object()) {
+		REQUIRE(got.is_object());
+		for (const auto &[k, v] : want.items()) {
+			INFO("key " << k);
+			REQUIRE(got.contains(k));
+			check_subset(v, got[k], where + "." + k);
+		}
+	} else if (want.is_array()) {
+		REQUIRE(got.is_array());
+		REQUIRE(got.size() == want.size());
+		for (std::size_t i = 0; i < want.size(); i++)
+			check_subset(want[i], got[i], where + "[" + std::to_string(i) + "]");
+	} else {
+		CHECK(got == want);
+	}
+}
+
+std::string nvmetcli_file(const std::string &name)
+{
+	return slurp(DDACTL_SRC_DIR "/../../tests/data/nvmetcli/" + name);
+}
+
+} // namespace
+
+TEST_CASE("nvmetcli's example configs restore and save back with nothing lost",
+	  "[config][nvmetcli]")
+{
+	// name, file length as stored, the warnings a restore on the fake 6.1
+	// kernel (no PI) gives, and what that kernel lacks and skips.
+	struct Example {
+		const char *file;
+		std::size_t size;
+		std::vector<std::string> names;		// outside the NVMe convention
+		std::vector<std::string> skipped;	// attributes at their default
+	};
+	for (const Example &e : std::vector<Example>{
+		     {"loop.json", 731, {"host hostnqn", "subsystem testnqn"}, {}},
+		     {"rdma.json", 726, {"host hostnqn", "subsystem testnqn"}, {}},
+		     {"fc.json", 753, {"host hostnqn", "subsystem testnqn"}, {}},
+		     {"tcp.json", 1195, {"subsystem nvmet-always"},
+		      {"set subsystem nvmet-always attr_pi_enable = '0'",
+		       "set port 1 param_pi_enable = '0'"}},
+	     }) {
+		INFO(e.file);
+		Fake f;
+		const std::string original = nvmetcli_file(e.file);
+		REQUIRE(original.size() == e.size);	// byte for byte as copied
+		const std::string text = std::regex_replace(original, std::regex("/dev/nvme0n1"),
+							    f.disk);
+		const std::string path = (f.dir.path() / e.file).string();
+		std::ofstream(path) << text;
+
+		const Run r = f.run({"config", "restore", path});
+		INFO(r.err);
+		REQUIRE(r.code == 0);
+		std::string want_err;
+		for (const auto &n : e.names)
+			want_err += "Warning: config " + path + ": " + n + ": not an NQN in the "
+				    "NVMe convention (nqn.yyyy-mm.<reverse domain>:<name> or "
+				    "nqn.2014-08.org.nvmexpress:uuid:<uuid>); the kernel "
+				    "accepts it, but hosts and other tools may not.\n";
+		for (const auto &s : e.skipped)
+			want_err += "Warning: config " + path + ": skipped '" + s + "': this "
+				    "kernel has no such attribute, and '0' is its default.\n";
+		CHECK(r.err == want_err);
+
+		json want = json::parse(text);
+		// What this kernel skipped as defaults is the only thing missing.
+		if (std::string(e.file) == "tcp.json") {
+			want["ports"][0]["param"].erase("pi_enable");
+			want["subsystems"][0]["attr"].erase("pi_enable");
+		}
+		const json saved = json::parse(f.ok({"config", "save", "-"}));
+		check_subset(want, saved, e.file);
+
+		// And ddactl's save restores to the same save.
+		f.ok({"config", "save", f.file});
+		f.ok({"config", "restore", "--clear", f.file});
+		CHECK(f.ok({"config", "save", "-"}) == slurp(f.file));
+	}
+}
+
+TEST_CASE("what the kernel lacks is refused, with nothing applied", "[config][nvmetcli]")
+{
+	Fake f;
+	const std::string key = "DHHC-1:00:ia6zGodOr8SEe6tjbYOxg7amTg8dsIoiYgXzF5jVvUWzSaVD:";
+	const std::string path = (f.dir.path() / "needs.json").string();
+	const auto restore = [&](const json &j) {
+		std::ofstream(path) << j.dump(2);
+		return f.run({"config", "restore", path});
+	};
+	json j = json::parse(R"J({"hosts": [{"nqn": "nqn.2026-11.io.example:h",
+		"dhchap": {"key": ")J" + key + R"J(", "hash": "hmac(sha384)",
+		"dhgroup": "ffdhe2048", "ctrl_key": ""}}],
+		"subsystems": [{"nqn": "nqn.2026-11.io.example:s",
+		"allowed_hosts": ["nqn.2026-11.io.example:h"]}]})J");
+
+	// With DH-HMAC-CHAP: the keys are the kernel's.
+	Run r = restore(j);
+	INFO(r.err);
+	REQUIRE(r.code == 0);
+	auto t = f.tree();
+	CHECK(t->read("hosts/nqn.2026-11.io.example:h/dhchap_key") == key);
+	CHECK(t->read("hosts/nqn.2026-11.io.example:h/dhchap_hash") == "hmac(sha384)");
+	CHECK(t->read("hosts/nqn.2026-11.io.example:h/dhchap_dhgroup") == "ffdhe2048");
+	CHECK(json::parse(f.ok({"config", "save", "-"}))["hosts"][0]["dhchap"] ==
+	      j["hosts"][0]["dhchap"]);
+	// host show tells there is a key, never what it is.
+	const std::string shown = f.ok({"host", "show"});
+	CHECK_THAT(shown, Catch::Contains(" key yes ctrl_key no hash hmac(sha384)"));
+	CHECK(shown.find("DHHC") == std::string::npos);
+	f.ok({"config", "clear"});
+
+	// Without: refused, and what came before the key is taken back.
+	f.st->auth = false;
+	r = restore(j);
+	CHECK(r.code == 1);
+	CHECK_THAT(r.err, Catch::Contains("host nqn.2026-11.io.example:h: this kernel has no "
+					  "attribute dhchap_dhgroup"));
+	CHECK(f.ok({"config", "save", "-"}) == empty_save);
+	// A host without keys (nvmetcli writes the defaults) needs no support.
+	j["hosts"][0]["dhchap"] = default_dhchap;
+	r = restore(j);
+	CHECK(r.code == 0);
+	f.ok({"config", "clear"});
+
+	// Passthru.
+	f.st->passthru = false;
+	json pt = json::parse(R"J({"subsystems": [{"nqn": "nqn.2026-11.io.example:pt",
+		"passthru": [{"device": {"path": "/dev/nvme1"}, "clear_ids": 1,
+		"admin_timeout": 0, "io_timeout": 0}], "passthru_enable": 0}]})J");
+	r = restore(pt);
+	CHECK(r.code == 1);
+	CHECK_THAT(r.err, Catch::Contains("this kernel has no passthru subsystems"));
+	CHECK(f.ok({"config", "save", "-"}) == empty_save);
+	pt["subsystems"][0]["passthru"][0]["device"]["path"] = "(null)";
+	CHECK(restore(pt).code == 0);	// an unset one asks for nothing
+	f.ok({"config", "clear"});
+
+	// The discovery NQN: checked before anything is created.
+	json d = json::parse(R"J({"discovery": {"nqn": "nqn.2026-11.io.example:disc"},
+		"hosts": [{"nqn": "nqn.2026-11.io.example:h2"}]})J");
+	r = restore(d);
+	CHECK(r.code == 1);
+	CHECK_THAT(r.err, Catch::Contains("discovery.nqn is nqn.2026-11.io.example:disc, but "
+					  "this kernel cannot change the discovery NQN"));
+	CHECK(f.tree()->dirs("hosts").empty());
+	d["discovery"]["nqn"] = discovery_nqn;
+	CHECK(restore(d).code == 0);
+}
+
+TEST_CASE("passthru, discovery, ANA and referrals round trip", "[config][nvmetcli]")
+{
+	Fake f;
+	f.st->discovery = true;
+	f.st->v612 = true;
+	const std::string ctrl = (f.dir.path() / "nvme1").string();
+	std::ofstream(ctrl) << "c";
+	f.tree();
+	f.ok({"discovery", "set", "nqn", "nqn.2026-11.io.example:discovery"});
+	f.ok({"subsys", "add", "nqn.2026-11.io.example:pt", "firmware", "1.0", "ieee-oui",
+	      "0x0a0b0c"});
+	f.ok({"passthru", "set", "nqn.2026-11.io.example:pt", "path", ctrl, "clear-ids", "0",
+	      "io-timeout", "30"});
+	f.ok({"passthru", "enable", "nqn.2026-11.io.example:pt"});
+	f.ok({"port", "add", "1", "trtype", "tcp", "traddr", "192.0.2.1", "tsas", "none",
+	      "max-queue-size", "64"});
+	f.ok({"ana", "add", "1", "2", "state", "inaccessible"});
+	f.ok({"referral", "add", "1", "peer", "trtype", "tcp", "traddr", "192.0.2.2",
+	      "portid", "7"});
+	f.ok({"port", "link", "1", "nqn.2026-11.io.example:pt"});
+	f.ok({"host", "add", "nqn.2026-11.io.example:h", "key",
+	      "DHHC-1:00:ia6zGodOr8SEe6tjbYOxg7amTg8dsIoiYgXzF5jVvUWzSaVD:"});
+
+	f.ok({"config", "save", f.file});
+	const json j = json::parse(slurp(f.file));
+	CHECK(j["discovery"] == json{{"nqn", "nqn.2026-11.io.example:discovery"}});
+	CHECK(j["subsystems"][0]["passthru"] ==
+	      json::parse(R"J([{"admin_timeout": 0, "clear_ids": 0, "device": {"path": ")J" +
+			  ctrl + R"J("}, "io_timeout": 30}])J"));
+	CHECK(j["subsystems"][0]["passthru_enable"] == 1);
+	CHECK(j["subsystems"][0]["attr"]["ieee_oui"] == "0x0a0b0c");
+	CHECK(j["ports"][0]["addr"]["tsas"] == "none");
+	CHECK(j["ports"][0]["param"]["max_queue_size"] == "64");
+	CHECK(j["ports"][0]["ana_groups"] ==
+	      json::parse(R"J([{"ana": {"state": "optimized"}, "grpid": 1},
+			       {"ana": {"state": "inaccessible"}, "grpid": 2}])J"));
+	CHECK(j["ports"][0]["referrals"][0]["addr"]["portid"] == "7");
+	CHECK(j["ports"][0]["referrals"][0]["enable"] == 1);
+
+	// --dry-run over itself: nothing to change; after a clear: all of it.
+	CHECK(f.ok({"config", "restore", "--clear", "--dry-run", f.file}) == "no changes\n");
+	f.ok({"config", "clear"});
+	CHECK(f.ok({"discovery", "-j"}) ==
+	      R"J({"schema":2,"nqn":"nqn.2014-08.org.nvmexpress.discovery","changeable":true})J" "\n");
+	const std::string plan = f.ok({"config", "restore", "--dry-run", f.file});
+	CHECK_THAT(plan, Catch::Contains("+ subsystem nqn.2026-11.io.example:pt\n"));
+	CHECK_THAT(plan, Catch::Contains("~ subsystem nqn.2026-11.io.example:pt passthru " + ctrl +
+					 " (enabled)\n"));
+	CHECK_THAT(plan, Catch::Contains("+ port 1 referral peer\n"));
+	CHECK_THAT(plan, Catch::Contains("+ port 1 ANA group 2 inaccessible\n"));
+	CHECK_THAT(plan, Catch::Contains("~ target discovery_nqn: "
+					 "'nqn.2014-08.org.nvmexpress.discovery' -> "
+					 "'nqn.2026-11.io.example:discovery'\n"));
+	CHECK(f.ok({"config", "save", "-"}) == empty_save.substr(0, 0) + f.ok({"config", "save", "-"}));
+	CHECK(f.tree()->dirs("subsystems").empty());	// a dry run changes nothing
+
+	f.ok({"config", "restore", f.file});
+	CHECK(f.ok({"config", "save", "-"}) == slurp(f.file));
 }

@@ -128,7 +128,7 @@ TEST_CASE("port add, show, set, del", "[configfs]")
 	CHECK(f.ok({"port", "list"}) == f.ok({"port", "show"}));
 	CHECK(f.ok({"port", "show", "2", "-d"}) ==
 	      "port 2 trtype tcp adrfam ipv6 traddr 2001:db8::1 trsvcid 4421 subsystems none"
-	      " treq \"not specified\" inline_data_size 8192 referrals none\n");
+	      " treq \"not specified\" inline_data_size 8192 referrals none ana_groups 1\n");
 	const auto j = nlohmann::json::parse(f.ok({"-j", "port", "show", "1"}));
 	CHECK(j == nlohmann::json::parse(
 			   R"([{"portid":1,"trtype":"rdma","adrfam":"ipv4","traddr":"192.0.2.1",)"
@@ -159,8 +159,8 @@ TEST_CASE("bad port input changes nothing", "[configfs]")
 	check_error(f.run({"port", "add", "2", "--trtype", "udp"}), 2,
 		    "unknown transport type 'udp'; use rdma, tcp, loop or fc");
 	check_error(f.run({"port", "add", "2", "--trtype", "tcp"}), 2,
-		    "port 2: tcp needs an address; give --traddr");
-	check_error(f.run({"port", "add", "2"}), 2, "give --trtype");
+		    "port 2: tcp needs an address; give traddr");
+	check_error(f.run({"port", "add", "2"}), 2, "give trtype");
 	check_error(f.run({"port", "add", "2", "--trtype", "tcp", "--traddr", "300.1.1.1"}),
 		    2, "cannot tell the address family");
 	check_error(f.run({"port", "add", "2", "--trtype", "tcp", "--adrfam", "ipv4",
@@ -171,7 +171,7 @@ TEST_CASE("bad port input changes nothing", "[configfs]")
 		    2, "is not a port number");
 	check_error(f.run({"port", "add", "2", "--trtype", "tcp", "--traddr", "192.0.2.1",
 			   "--treq", "maybe"}),
-		    2, "unknown treq");
+		    2, "port 2: treq 'maybe': use 'not specified', required or 'not required'");
 	check_error(f.run({"port", "add", "2", "--trtype", "tcp", "--traddr", "192.0.2.1",
 			   "--inline-data-size", "big"}),
 		    2, "inline data size 'big'");
@@ -236,7 +236,7 @@ TEST_CASE("subsys add, show, set, del", "[configfs]")
 	CHECK(f.attr("subsystems/" + sub2 + "/attr_model") == "m2");
 
 	const std::string before = f.snapshot();
-	check_error(f.run({"subsys", "add", "nvmet-always"}), 2, "not a valid NQN");
+	check_error(f.run({"subsys", "add", "a/b"}), 2, "not a name the kernel accepts");
 	check_error(f.run({"subsys", "add", "nqn.2014-08.org.nvmexpress.discovery"}), 2,
 		    "built in");
 	check_error(f.run({"subsys", "add", sub1}), 1, "already exists");
@@ -302,13 +302,15 @@ TEST_CASE("host allow, show, deny", "[configfs]")
 	CHECK(f.tree()->is_link("subsystems/" + sub1 + "/allowed_hosts/" + host1));
 	f.ok({"host", "allow", sub2, host1});
 	f.ok({"host", "allow", sub2, host2});
-	CHECK(f.ok({"host"}) == "host " + host1 + " subsystems " + sub1 + "," + sub2 + "\n" +
-				"host " + host2 + " subsystems " + sub2 + "\n");
+	const std::string keys = " key no ctrl_key no hash hmac(sha256) dhgroup null\n";
+	CHECK(f.ok({"host"}) == "host " + host1 + " subsystems " + sub1 + "," + sub2 + keys +
+				"host " + host2 + " subsystems " + sub2 + keys);
 	const auto j = nlohmann::json::parse(f.ok({"host", "show", host1, "-j"}));
 	CHECK(j[0]["subsystems"].size() == 2);
 
 	const std::string before = f.snapshot();
-	check_error(f.run({"host", "allow", sub1, "host1"}), 2, "host host1: not a valid NQN");
+	check_error(f.run({"host", "allow", sub1, "host/1"}), 2,
+		    "host host/1: not a name the kernel accepts");
 	check_error(f.run({"host", "allow", sub1, host1}), 1, "already allows host");
 	check_error(f.run({"host", "deny", sub1, host2}), 3, "does not allow host");
 	check_error(f.run({"host", "show", "nqn.2026-11.io.x:nobody"}), 3, "is not known");
@@ -347,9 +349,10 @@ TEST_CASE("ns add, show, set, enable, disable, del", "[configfs]")
 
 	CHECK(f.ok({"ns", "show", sub1, "5"}) ==
 	      "ns 5 subsys " + sub1 + " path " + f.disk2 +
-		      " enabled no uuid 6a3a0c2c-1f4e-4d6b-9d0e-5c0ffee0dda1\n");
+		      " enable no uuid 6a3a0c2c-1f4e-4d6b-9d0e-5c0ffee0dda1\n");
 	CHECK_THAT(f.ok({"ns", "show", sub1, "5", "-d"}),
-		   Catch::EndsWith("nguid 00112233-4455-6677-8899-aabbccddeeff ana_grpid 1\n"));
+		   Catch::EndsWith("nguid 00112233-4455-6677-8899-aabbccddeeff ana_grpid 1 "
+					 "buffered_io no\n"));
 	CHECK(nlohmann::json::parse(f.ok({"ns", "-j"})).size() == 3);
 	CHECK(nlohmann::json::parse(f.ok({"ns", "show", sub1, "-j"})).size() == 3);
 
@@ -360,14 +363,14 @@ TEST_CASE("ns add, show, set, enable, disable, del", "[configfs]")
 
 	const std::string before = f.snapshot();
 	check_error(f.run({"ns", "set", sub1, "5", "--path", f.disk2}), 4,
-		    "is enabled and the kernel refuses changes; disable it first");
+		    "is enabled and the kernel refuses changes of its device; disable it first");
 	check_error(f.run({"ns", "add", sub1, "0", "--path", f.disk}), 2, "from 1 to");
 	check_error(f.run({"ns", "add", sub1, "0xffffffff", "--path", f.disk}), 2, "from 1 to");
 	check_error(f.run({"ns", "add", sub1, "5", "--path", f.disk}), 1, "already exists");
 	check_error(f.run({"ns", "add", sub1, "--path", "/nonexistent/dev"}), 3,
 		    "device /nonexistent/dev does not exist");
 	check_error(f.run({"ns", "add", sub1, "--path", "relative"}), 2, "not absolute");
-	check_error(f.run({"ns", "add", sub1}), 2, "give --path");
+	check_error(f.run({"ns", "add", sub1}), 2, "no device; give path");
 	check_error(f.run({"ns", "add", sub1, "--path", f.disk, "--uuid", "x"}), 2,
 		    "is not a UUID");
 	check_error(f.run({"ns", "add", sub2, "--path", f.disk}), 3, "does not exist");

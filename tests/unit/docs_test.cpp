@@ -91,7 +91,9 @@ TEST_CASE("help lists the subcommands and options", "[docs]")
 {
 	const std::string help = help_of({"--help"});
 	CHECK(subcommands(help) == std::set<std::string>{"info", "port", "subsys", "host",
-							  "ns", "config", "provider",
+							  "ns", "referral", "ana",
+							  "passthru", "discovery",
+							  "config", "provider",
 							  "offload", "stats", "monitor",
 							  "status", "doctor"});
 	CHECK(long_options(help) == std::set<std::string>{"--help", "--version", "--json",
@@ -131,10 +133,12 @@ TEST_CASE("the man page documents every subcommand and option", "[docs]")
 	CHECK_THAT(man, Catch::Matchers::Contains("\"nvmet-dda " DDACTL_VERSION "\""));
 }
 
-TEST_CASE("the bash completion offers every subcommand and option", "[docs]")
+TEST_CASE("the bash and zsh completions offer every subcommand and option", "[docs]")
 {
 	const std::string help = help_of({"--help"});
-	const std::string comp = slurp("ddactl.bash-completion");
+	for (const char *file : {"ddactl.bash-completion", "_ddactl"}) {
+	INFO(file);
+	const std::string comp = slurp(file);
 
 	for (const auto &cmd : subcommands(help)) {
 		INFO("subcommand " << cmd);
@@ -154,5 +158,7 @@ TEST_CASE("the bash completion offers every subcommand and option", "[docs]")
 		INFO("option " << opt);
 		CHECK(has_word(comp, opt));
 	}
-	CHECK(has_word(comp, "complete -F _ddactl ddactl"));
+	}
+	CHECK(has_word(slurp("ddactl.bash-completion"), "complete -F _ddactl ddactl"));
+	CHECK_THAT(slurp("_ddactl"), Catch::StartsWith("#compdef ddactl\n"));
 }

@@ -53,6 +53,12 @@ private:
 // What the tests change about the fake kernel, shared by every tree opened.
 struct FakeState {
 	bool privileged = true;
+	// Kernel features, as the 6.1 test kernel has them by default.
+	bool auth = true;	// hosts' dhchap_* (CONFIG_NVME_TARGET_AUTH)
+	bool passthru = true;	// subsystems' passthru/ (CONFIG_NVME_TARGET_PASSTHRU)
+	bool discovery = false;	// nvmet/discovery_nqn (Linux 6.6+)
+	bool v612 = false;	// 6.12's addr_tsas, param_max_queue_size,
+				// attr_ieee_oui, attr_firmware
 	std::map<std::string, int> fail_writes;	// path substring -> errno
 	unsigned counter = 0;			// for serials and UUIDs
 };
@@ -64,6 +70,8 @@ public:
 	{
 		for (const char *d : {"ports", "subsystems", "hosts"})
 			fs::create_directories(root() / d);
+		if (st_->discovery && !fs::exists(root() / "discovery_nqn"))
+			put(root() / "discovery_nqn", discovery_nqn);
 	}
 
 	bool privileged() const override { return st_->privileged; }
@@ -88,6 +96,10 @@ public:
 				put(p / a, "");
 			put(p / "addr_treq", "not specified");
 			put(p / "param_inline_data_size", "-1");
+			if (st_->v612) {
+				put(p / "addr_tsas", "");
+				put(p / "param_max_queue_size", "-1");
+			}
 		} else if (parts.size() == 4 && parts[0] == "ports" && parts[2] == "referrals") {
 			fs::create_directory(p);
 			for (const char *a : {"addr_adrfam", "addr_traddr", "addr_trsvcid",
@@ -100,7 +112,8 @@ public:
 			fs::create_directory(p);
 			put(p / "ana_state", "optimized");
 		} else if (parts.size() == 2 && parts[0] == "subsystems") {
-			if (parts[1] == discovery_nqn)
+			if (parts[1] == discovery_nqn ||
+			    (fs::exists(root() / "discovery_nqn") && read("discovery_nqn") == parts[1]))
 				fail("create", rel, EINVAL);
 			fs::create_directories(p / "namespaces");
 			fs::create_directories(p / "allowed_hosts");
@@ -111,6 +124,18 @@ public:
 			put(p / "attr_cntlid_max", "65519");
 			put(p / "attr_model", "Linux");
 			put(p / "attr_qid_max", "128");
+			if (st_->v612) {
+				put(p / "attr_ieee_oui", "0x000000");
+				put(p / "attr_firmware", "6.12.57");
+			}
+			if (st_->passthru) {
+				fs::create_directories(p / "passthru");
+				put(p / "passthru" / "device_path", "(null)");
+				put(p / "passthru" / "enable", "0");
+				put(p / "passthru" / "admin_timeout", "0");
+				put(p / "passthru" / "io_timeout", "0");
+				put(p / "passthru" / "clear_ids", "1");
+			}
 		} else if (parts.size() == 4 && parts[0] == "subsystems" &&
 			   parts[2] == "namespaces" && fs::is_directory(p.parent_path())) {
 			unsigned long nsid = 0;
@@ -129,6 +154,12 @@ public:
 			put(p / "revalidate_size", "", fs::perms::owner_write);
 		} else if (parts.size() == 2 && parts[0] == "hosts") {
 			fs::create_directory(p);
+			if (st_->auth) {
+				put(p / "dhchap_key", "");
+				put(p / "dhchap_ctrl_key", "");
+				put(p / "dhchap_hash", "hmac(sha256)");
+				put(p / "dhchap_dhgroup", "null");
+			}
 		} else {
 			fail("create", rel, EPERM);	// no make_group here
 		}
@@ -200,6 +231,37 @@ public:
 					fail(op.c_str(), rel, ENOENT);
 			}
 		}
+		if (parts.size() == 3 && parts[0] == "hosts") {
+			if ((file == "dhchap_key" || file == "dhchap_ctrl_key") &&
+			    !v.starts_with("DHHC-1:"))
+				fail(op.c_str(), rel, EINVAL);
+			if (file == "dhchap_hash" && v != "hmac(sha256)" && v != "hmac(sha384)" &&
+			    v != "hmac(sha512)")
+				fail(op.c_str(), rel, EINVAL);
+			if (file == "dhchap_dhgroup" && v != "null" && !v.starts_with("ffdhe"))
+				fail(op.c_str(), rel, EINVAL);
+		}
+		if (parts.size() == 4 && parts[0] == "subsystems" && parts[2] == "passthru") {
+			const bool enabled = read(parent(rel) + "/enable") == "1";
+			if (file != "enable" && enabled)
+				fail(op.c_str(), rel, EBUSY);
+			if (file == "enable" && v == "1") {
+				const std::string dev = read(parent(rel) + "/device_path");
+				if (!dirs("subsystems/" + parts[1] + "/namespaces").empty())
+					fail(op.c_str(), rel, EINVAL);
+				if (dev == "(null)" || !fs::exists(dev))
+					fail(op.c_str(), rel, ENODEV);
+			}
+		}
+		if (parts.size() == 1 && file == "discovery_nqn" && is_dir("subsystems/" + v))
+			fail(op.c_str(), rel, EINVAL);
+		if (parts.size() == 5 && parts[2] == "ana_groups" && file == "ana_state" &&
+		    v != "optimized" && v != "non-optimized" && v != "inaccessible" &&
+		    v != "persistent-loss" && v != "change")
+			fail(op.c_str(), rel, EINVAL);
+		if (parts.size() == 5 && parts[2] == "referrals" && file != "enable" &&
+		    read(parent(rel) + "/enable") == "1")
+			fail(op.c_str(), rel, EACCES);
 		if (parts.size() == 3 && file == "attr_allow_any_host") {
 			if (v != "0" && v != "1")
 				fail(op.c_str(), rel, EINVAL);

@@ -70,7 +70,7 @@ TEST_CASE("info renders as text", "[output][info]")
 TEST_CASE("info renders as JSON", "[output][info]")
 {
 	CHECK(render(sample, Format::json) ==
-	      R"({"module":"nvmet-dda","version":"0.1.0","kernel_release":"6.1.192",)"
+	      R"({"schema":2,"module":"nvmet-dda","version":"0.1.0","kernel_release":"6.1.192",)"
 	      R"("p2pdma":true,"genl_version":1,"capabilities":["p2pdma","selftest"]})"
 	      "\n");
 }
@@ -81,6 +81,7 @@ TEST_CASE("info renders as pretty JSON", "[output][info]")
 	info.p2pdma = false;
 	info.caps = 0;
 	CHECK(render(info, Format::json_pretty) == "{\n"
+						  "  \"schema\": 2,\n"
 						  "  \"module\": \"nvmet-dda\",\n"
 						  "  \"version\": \"0.1.0\",\n"
 						  "  \"kernel_release\": \"6.1.192\",\n"

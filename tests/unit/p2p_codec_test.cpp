@@ -4,12 +4,15 @@
 // POOL_DRY event, without a kernel.
 #include <cerrno>
 #include <cstring>
+#include <sstream>
 
 #include <catch2/catch.hpp>
 
 #include "codec.hpp"
+#include "commands.hpp"
 #include "errors.hpp"
 #include "helpers.hpp"
+#include "stats.hpp"
 
 using namespace ddactl;
 using namespace ddactl::test;
@@ -64,7 +67,8 @@ MsgPtr provider_reply(uint32_t kind, int skip = 0)
 			nla_put_u32(m, NVMET_DDA_A_PROVIDER_BAR, 2);
 		if (kind == NVMET_DDA_PROVIDER_BAR)
 			nla_put_u64(m, NVMET_DDA_A_PROVIDER_OFFSET, 4ull << 20);
-		nla_put_u64(m, NVMET_DDA_A_PROVIDER_SIZE, 64ull << 20);
+		if (skip != NVMET_DDA_A_PROVIDER_SIZE)
+			nla_put_u64(m, NVMET_DDA_A_PROVIDER_SIZE, 64ull << 20);
 		if (skip != NVMET_DDA_A_PROVIDER_AVAILABLE)
 			nla_put_u64(m, NVMET_DDA_A_PROVIDER_AVAILABLE, 48ull << 20);
 		nla_put_string(m, NVMET_DDA_A_PROVIDER_DRIVER,
@@ -207,8 +211,9 @@ TEST_CASE("a PROVIDER_GET reply missing an attribute is rejected", "[p2p][codec]
 {
 	const auto [kind, skip, name] = GENERATE(
 		std::tuple{NVMET_DDA_PROVIDER_CMB, NVMET_DDA_A_PROVIDER, "NVMET_DDA_A_PROVIDER"},
-		std::tuple{NVMET_DDA_PROVIDER_CMB, NVMET_DDA_A_PROVIDER_AVAILABLE,
-			   "NVMET_DDA_A_PROVIDER_AVAILABLE"},
+		// A BAR provider's size is its region, known whatever the pool.
+		std::tuple{NVMET_DDA_PROVIDER_BAR, NVMET_DDA_A_PROVIDER_SIZE,
+			   "NVMET_DDA_A_PROVIDER_SIZE"},
 		std::tuple{NVMET_DDA_PROVIDER_CMB, NVMET_DDA_A_STATS, "NVMET_DDA_A_STATS"},
 		std::tuple{NVMET_DDA_PROVIDER_BAR, NVMET_DDA_A_PROVIDER_BAR,
 			   "NVMET_DDA_A_PROVIDER_BAR"});
@@ -218,6 +223,24 @@ TEST_CASE("a PROVIDER_GET reply missing an attribute is rejected", "[p2p][codec]
 				     std::string("malformed PROVIDER_GET reply from "
 						 "nvmet-dda: missing attribute ") +
 				     name));
+}
+
+TEST_CASE("a pool the module cannot read: no size or available, shown as unknown",
+	  "[p2p][codec]")
+{
+	MsgPtr msg = provider_reply(NVMET_DDA_PROVIDER_CMB, NVMET_DDA_A_PROVIDER_AVAILABLE);
+	const Provider cmb = decode_provider(nlmsg_hdr(msg.get()));
+	CHECK(cmb.size);
+	CHECK_FALSE(cmb.available);
+	CHECK_FALSE(used_percent(cmb));
+
+	Provider p = cmb;
+	p.size.reset();
+	std::ostringstream text, json;
+	print_providers(text, Format::text, {p});
+	print_providers(json, Format::json, {p});
+	CHECK(text.str().find(" size - available - used - ") != std::string::npos);
+	CHECK(json.str().find(R"("size":null,"available":null,)") != std::string::npos);
 }
 
 TEST_CASE("stats nests skip unknown counters and padding", "[p2p][codec]")

@@ -131,9 +131,9 @@ TEST_CASE("status shows module, providers, ports and namespaces", "[status]")
 	      "namespaces:   2\n"
 	      "provider 0000:02:00.0 kind cmb size 64MiB available 48MiB\n"
 	      "port 1 trtype rdma traddr 192.0.2.1 trsvcid 4420 subsystems " + sub1 + "\n"
-	      "ns " + sub1 + " nsid 1 path " + e.disk + " enabled yes mode prefer provider auto "
+	      "ns " + sub1 + " nsid 1 path " + e.disk + " enable yes mode prefer provider auto "
 	      "rule \"port 1\"\n"
-	      "ns " + sub1 + " nsid 2 path " + e.disk + " enabled no mode require provider cmb "
+	      "ns " + sub1 + " nsid 2 path " + e.disk + " enable no mode require provider cmb "
 	      "rule namespace\n");
 
 	const json j = json::parse(e.ok({"-j", "status"}));
@@ -143,11 +143,11 @@ TEST_CASE("status shows module, providers, ports and namespaces", "[status]")
 	CHECK(j["nvmet_loaded"] == true);
 	CHECK(j["providers"] == json::parse(R"([{"provider": "0000:02:00.0", "kind": "cmb",
 		"size": 67108864, "available": 50331648}])"));
-	CHECK(j["ports"] == json::parse(R"([{"port": 1, "trtype": "rdma", "traddr": "192.0.2.1",
+	CHECK(j["ports"] == json::parse(R"([{"portid": 1, "trtype": "rdma", "traddr": "192.0.2.1",
 		"trsvcid": "4420", "subsystems": [")" + sub1 + R"("]}])"));
 	REQUIRE(j["namespaces"].size() == 2);
 	CHECK(j["namespaces"][0] == json::parse(R"({"subsys": ")" + sub1 + R"(", "nsid": 1,
-		"path": ")" + e.disk + R"(", "enabled": true, "mode": "prefer", "provider": "auto",
+		"path": ")" + e.disk + R"(", "enable": true, "mode": "prefer", "provider": "auto",
 		"rule": "port 1", "offload": [{"mode": "prefer", "provider": "auto",
 		"rule": "port 1"}]})"));
 	CHECK(j["namespaces"][1]["offload"] == json::parse(
@@ -158,7 +158,7 @@ TEST_CASE("status shows module, providers, ports and namespaces", "[status]")
 	e.ok({"port", "add", "2", "--trtype", "loop"});
 	e.ok({"port", "link", "2", sub1});
 	CHECK_THAT(e.ok({"status"}),
-		   Catch::Contains("nsid 1 path " + e.disk + " enabled yes mode prefer,off "
+		   Catch::Contains("nsid 1 path " + e.disk + " enable yes mode prefer,off "
 				   "provider auto,none rule \"port 1\",none\n"));
 }
 
@@ -172,7 +172,7 @@ TEST_CASE("status without the module or nvmet says so", "[status]")
 	CHECK_THAT(out, Catch::StartsWith("module:     nvmet-dda not loaded\n"));
 	CHECK_THAT(out, Catch::Contains("note: nvmet-dda is not loaded: no providers, every "
 					"namespace's mode is off; modprobe nvmet-dda\n"));
-	CHECK_THAT(out, Catch::Contains("nsid 1 path " + e.disk + " enabled yes mode off "
+	CHECK_THAT(out, Catch::Contains("nsid 1 path " + e.disk + " enable yes mode off "
 					"provider none rule none\n"));
 	json j = json::parse(e.ok({"-j", "status"}));
 	CHECK(j["module"] == json::parse(R"({"name": "nvmet-dda", "loaded": false})"));

@@ -1,18 +1,28 @@
 # SPDX-License-Identifier: GPL-2.0
-# Guest side of `make bench`: the same fio jobs over our transport (dda, when
-# nvmet-dda has the rdma capability) and upstream nvmet-rdma, in one boot,
-# one after the other, against the same namespace. Writes bench.json to the
-# output share (build/vm/, copied to build/bench.json by tests/vm/bench).
+# Guest side of `make bench`: the same fio jobs over upstream nvmet-rdma and
+# our transport (dda: host memory, policy off; dda-bar: mode require on the
+# ivshmem BAR; dda-cmb: mode require on the SSD's CMB), in one boot. The
+# variants alternate round-robin, ROUNDS times, so drift in the machine's
+# speed spreads over all of them instead of favouring whichever ran first.
+# Per job and variant: IOPS and MiB/s of each round, the target's CPU time
+# per GiB moved (guest /proc/stat system + irq + softirq over the job; host
+# and target share the guest, so the host's part is in every variant alike)
+# and, for ours, the share of data bytes staged in target DRAM (namespace
+# counters). Writes bench.json to the output share (build/vm/, copied to
+# build/bench.json by tests/vm/bench), with a summary: median and min-max
+# per job and variant, ratio of medians against upstream.
 #
-# Environment (through tests/vm/run's spec): VARIANTS (which transports),
+# Environment (through tests/vm/run's spec): VARIANTS (default: all four),
 # BENCH_BACKEND (ssd: the local NVMe SSD, default; nullb: memory-backed
-# null_blk), BENCH_RUNTIME (seconds per job, default 20).
+# null_blk, no P2P variants), BENCH_RUNTIME (seconds per job and round,
+# default 10), BENCH_ROUNDS (default 5), BENCH_JOBS (names, default all).
 set -euo pipefail
 . "$TOP/tests/vm/lib.sh"
 
 NQN=nqn.2026-11.io.nvmet-dda:bench
 backend=${BENCH_BACKEND:-ssd}
-runtime=${BENCH_RUNTIME:-20}
+runtime=${BENCH_RUNTIME:-10}
+rounds=${BENCH_ROUNDS:-5}
 region=256M
 work=/tmp/bench
 mkdir -p "$work"
@@ -30,103 +40,127 @@ esac
 echo "bench: filling $region of $dev"
 dd if=/dev/urandom of="$dev" bs=1M count=${region%M} oflag=direct status=none
 
-# name fio-options
-jobs=(
-	"randread-4k-qd32 --rw=randread --bs=4k --iodepth=32"
-	"seqread-128k-qd16 --rw=read --bs=128k --iodepth=16"
+# name rw fio-options
+all_jobs=(
+	"randread-4k-qd32 read --rw=randread --bs=4k --iodepth=32"
+	"randwrite-4k-qd32 write --rw=randwrite --bs=4k --iodepth=32"
+	"seqread-128k-qd16 read --rw=read --bs=128k --iodepth=16"
+	"seqwrite-128k-qd16 write --rw=write --bs=128k --iodepth=16"
 )
+jobs=()
+for j in "${all_jobs[@]}"; do
+	[ -z "${BENCH_JOBS:-}" ] || [[ " ${BENCH_JOBS//,/ } " == *" ${j%% *} "* ]] || continue
+	jobs+=("$j")
+done
+[ "${#jobs[@]}" -gt 0 ] || fail "BENCH_JOBS=$BENCH_JOBS names no job"
 
-# One transport: set up, run every job, tear down. Prints a JSON object.
-# VARIANT: upstream (nvmet-rdma), dda (ours, host memory: policy off),
-# dda-bar (ours, mode require on the ivshmem BAR), dda-cmb (ours, mode
-# require on the SSD's CMB). Ours also report the share of data bytes that
-# was staged in target DRAM, from the namespace counters.
-bench_transport() { # VARIANT
-	local t=$1 job name opts fdev cmd out results=() place=${1#dda-} bar=
-	local p0=0 h0=0 p1 h1
+# Jiffies the guest spent in the kernel: system + irq + softirq.
+kernel_ticks() {
+	local cpu user nice sys idle iow irq sirq _
+	read -r cpu user nice sys idle iow irq sirq _ </proc/stat
+	echo $((sys + irq + sirq))
+}
+hz=$(getconf CLK_TCK)
+
+# The unavailable variants, with why: dda needs our rdma transport, P2P
+# needs the SSD.
+declare -A unavailable
+modprobe nvmet-dda
+caps=$(ddactl -j info | jq -c .capabilities)
+modprobe -r nvmet-dda
+variants=()
+for t in ${VARIANTS:-upstream dda dda-bar dda-cmb}; do
+	t=${t//,/}
+	case "$t" in
+	upstream | dda | dda-bar | dda-cmb) ;;
+	*) fail "unknown variant $t (upstream, dda, dda-bar, dda-cmb)" ;;
+	esac
+	if [ "$t" != upstream ] && ! jq -e 'index("rdma")' <<<"$caps" >/dev/null; then
+		unavailable[$t]="nvmet-dda has no rdma transport (capabilities: $caps)"
+	elif [[ $t == dda-* ]] && [ "$backend" != ssd ]; then
+		unavailable[$t]="P2P needs a P2P-capable block device (BENCH_BACKEND=ssd)"
+	else
+		variants+=("$t")
+	fi
+done
+
+# One variant, one round: set up, run every job, tear down. Appends one JSON
+# line per job to $work/rounds.jsonl.
+bench_round() { # VARIANT ROUND
+	local t=$1 r=$2 job name dir opts fdev cmd out place=${1#dda-} bar= k0 k1
+	local p0=0 h0=0 p1 h1 staged
 	TRANSPORT=${t%%-*}
 	[ "$place" != "$t" ] || place=host
-	if [ "$t" != upstream ] && [ "$place" != host ] && [ "$backend" != ssd ]; then
-		jq -n --arg why "P2P needs a P2P-capable block device (BENCH_BACKEND=ssd)" \
-			'{available: false, reason: $why}'
-		return 0
-	fi
-	if [ "$TRANSPORT" = dda ]; then
-		local caps
-		modprobe nvmet-dda
-		caps=$(ddactl -j info | jq -c .capabilities)
-		modprobe -r nvmet-dda
-		if ! jq -e 'index("rdma")' <<<"$caps" >/dev/null; then
-			echo "bench: dda unavailable (nvmet-dda capabilities: $caps)" >&2
-			jq -n --arg why "nvmet-dda has no rdma transport (capabilities: $caps)" \
-				'{available: false, reason: $why}'
-			return 0
-		fi
-	fi
-	transport_load >&2
+	transport_load
 	# No in-capsule data: it would sit in host-memory receive buffers.
-	target_port 1 ipv4 >&2
+	target_port 1 ipv4
 	echo 0 >"$NVMET_CFS/ports/1/param_inline_data_size"
-	target_setup "$NQN" 1 "$dev" >&2
+	target_setup "$NQN" 1 "$dev"
 	case "$place" in
 	bar)
 		bar=$(ivshmem_bdf)
-		ddactl provider add "$bar" >&2
-		ddactl offload set "$NQN" 1 mode require provider "$bar" >&2
+		ddactl provider add "$bar"
+		ddactl offload set "$NQN" 1 mode require provider "$bar"
 		;;
-	cmb) ddactl offload set "$NQN" 1 mode require provider cmb >&2 ;;
+	cmb) ddactl offload set "$NQN" 1 mode require provider cmb ;;
 	esac
-	host_connect "$NQN" >&2
+	host_connect "$NQN"
 	fdev=$(fabric_dev "$NQN" 1)
-	if [ "$TRANSPORT" = dda ]; then
-		p0=$(p2p_ns "$NQN" 1 p2p_bytes)
-		h0=$(p2p_ns "$NQN" 1 host_bytes)
-	fi
 	for job in "${jobs[@]}"; do
-		read -r name opts <<<"$job"
-		out=$work/$t-$name.json
+		read -r name dir opts <<<"$job"
+		out=$work/$t-$name-$r.json
+		if [ "$TRANSPORT" = dda ]; then
+			p0=$(p2p_ns "$NQN" 1 p2p_bytes)
+			h0=$(p2p_ns "$NQN" 1 host_bytes)
+		fi
 		# shellcheck disable=SC2086 # opts are words
-		cmd="fio --name=$name --filename=$fdev --direct=1 --ioengine=libaio $opts --numjobs=1 --size=$region --time_based --runtime=$runtime --ramp_time=2 --output-format=json --output=$out.raw"
-		echo "bench: $t $name: $cmd" >&2
-		$cmd >&2 || fail "fio $name over $t failed"
+		cmd="fio --name=$name --filename=$fdev --direct=1 --ioengine=libaio $opts --numjobs=1 --size=$region --time_based --runtime=$runtime --ramp_time=2 --output-format=json"
+		echo "bench: round $r, $t, $name"
+		k0=$(kernel_ticks)
+		$cmd --output="$out.raw" || fail "fio $name over $t failed"
+		k1=$(kernel_ticks)
 		sed -n '/^{/,$p' "$out.raw" >"$out"
-		jq -e '.jobs[0].error == 0 and .jobs[0].read.io_bytes > 0' "$out" >/dev/null ||
-			fail "fio $name over $t: error or no I/O"
-		results+=("$(jq -c --arg cmd "$cmd" '.jobs[0] | {
-			job: .jobname, fio_cmd: $cmd,
-			iops: (.read.iops * 10 | round / 10),
-			mib_s: (.read.bw / 1024 * 100 | round / 100),
-			lat_mean_us: (.read.lat_ns.mean / 1000 | round),
-			lat_p99_us: ((.read.clat_ns.percentile["99.000000"] // 0) / 1000 | round)}' "$out")")
+		# Data bytes placed in P2P and in host memory during the job.
+		staged=null
+		if [ "$TRANSPORT" = dda ]; then
+			p1=$(p2p_ns "$NQN" 1 p2p_bytes)
+			h1=$(p2p_ns "$NQN" 1 host_bytes)
+			staged="{\"p2p\": $((p1 - p0)), \"host\": $((h1 - h0))}"
+		fi
+		# CPU seconds over the whole job (ramp included) per GiB moved in
+		# it: fio's io_bytes leave the ramp out, so scale them to the
+		# job's whole time.
+		jq -c --arg t "$t" --argjson r "$r" --arg dir "$dir" --arg cmd "$cmd" \
+			--argjson ticks $((k1 - k0)) --argjson hz "$hz" --argjson staged "$staged" \
+			--argjson ramp 2 '.jobs[0] as $j | $j[$dir] as $d |
+			if $j.error != 0 or $d.io_bytes == 0 then error("fio \($j.jobname) over \($t): error or no I/O") else . end |
+			{job: $j.jobname, variant: $t, round: $r, fio_cmd: $cmd,
+			 iops: ($d.iops * 10 | round / 10),
+			 mib_s: ($d.bw / 1024 * 100 | round / 100),
+			 lat_mean_us: ($d.lat_ns.mean / 1000 | round),
+			 cpu_s_per_gib: (($ticks / $hz) /
+				($d.io_bytes * (($j.job_runtime / 1000 + $ramp) / ($j.job_runtime / 1000)) / 1073741824)
+				* 1000 | round / 1000),
+			 dram_fraction: (if $staged == null then null
+				elif $staged.p2p + $staged.host == 0 then null
+				else $staged.host / ($staged.p2p + $staged.host) * 10000 | round / 10000 end)}' \
+			"$out" >>"$work/rounds.jsonl" ||
+			fail "fio $name over $t: no result"
+		tail -n 1 "$work/rounds.jsonl"
 	done
-	local staged=null
-	if [ "$TRANSPORT" = dda ]; then
-		p1=$(p2p_ns "$NQN" 1 p2p_bytes)
-		h1=$(p2p_ns "$NQN" 1 host_bytes)
-		ddactl stats >&2
-		staged=$(jq -n --argjson p $((p1 - p0)) --argjson h $((h1 - h0)) \
-			'{p2p_bytes: $p, host_bytes: $h,
-			  dram_fraction: (if $p + $h > 0 then ($h / ($p + $h) * 10000 | round / 10000) else null end)}')
-	fi
-	host_disconnect "$NQN" >&2
+	[ "$TRANSPORT" != dda ] || ddactl stats
+	host_disconnect "$NQN"
 	nvmet_clear
-	[ -z "$bar" ] || ddactl provider del "$bar" >&2
-	transport_unload >&2
-	printf '%s\n' "${results[@]}" | jq -s --arg place "$place" --argjson staged "$staged" \
-		'{available: true, buffers: $place, staged: $staged, jobs: map({(.job): del(.job)}) | add}'
+	[ -z "$bar" ] || ddactl provider del "$bar"
+	transport_unload
 }
 
-variants=${VARIANTS:-dda upstream dda-bar dda-cmb}
-declare -A res
-for t in dda upstream dda-bar dda-cmb; do
-	[[ " ${variants//,/ } " == *" $t "* ]] || continue
-	echo "bench: transport $t" >&2
-	res[$t]=$(bench_transport "$t")
+: >"$work/rounds.jsonl"
+for ((r = 1; r <= rounds; r++)); do
+	for t in "${variants[@]}"; do
+		bench_round "$t" "$r" >&2
+	done
 done
-[ -n "${res[dda]:-}" ] || res[dda]='{"available": false, "reason": "not requested (VARIANTS)"}'
-[ -n "${res[upstream]:-}" ] || res[upstream]='{"available": false, "reason": "not requested (VARIANTS)"}'
-[ -n "${res[dda-bar]:-}" ] || res[dda-bar]='{"available": false, "reason": "not requested (VARIANTS)"}'
-[ -n "${res[dda-cmb]:-}" ] || res[dda-cmb]='{"available": false, "reason": "not requested (VARIANTS)"}'
 
 # Configuration at scale (issue 5): restore and clear of 1 port, 64
 # subsystems, 1024 namespaces through ddactl. Needs null_blk unloaded.
@@ -136,17 +170,36 @@ if [ "$backend" = ssd ] && [ "${BENCH_CONFIG:-1}" = 1 ]; then
 	cfg=$(bench_config) || cfg='{"error": "bench_config failed; see the log"}'
 fi
 
-jq -n --arg kernel "$(uname -r)" --arg backend "$backend" --arg device "$dev" \
+unav=$(for t in "${!unavailable[@]}"; do
+	jq -n --arg t "$t" --arg why "${unavailable[$t]}" '{($t): $why}'
+done | jq -s 'add // {}')
+debug=false
+[ -r /sys/kernel/debug/kmemleak ] && debug=true
+
+jq -s --arg kernel "$(uname -r)" --arg backend "$backend" --arg device "$dev" \
 	--arg date "$(date -u +%FT%TZ)" --argjson runtime "$runtime" --arg region "$region" \
-	--argjson dda "${res[dda]}" --argjson upstream "${res[upstream]}" \
-	--argjson bar "${res[dda-bar]}" --argjson cmb "${res[dda-cmb]}" --argjson cfg "$cfg" '
-	{kernel: $kernel, date: $date, vm: "QEMU TCG, KASAN/lockdep/kmemleak kernel, soft-RoCE loopback",
+	--argjson rounds "$rounds" --argjson unav "$unav" --argjson cfg "$cfg" \
+	--argjson debug "$debug" '
+	def median: sort | if length % 2 == 1 then .[length / 2 | floor]
+		else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+	def r3: . * 1000 | round / 1000;
+	. as $all |
+	[group_by([.job, .variant])[] | {
+		job: .[0].job, variant: .[0].variant, rounds: length,
+		iops_median: ([.[].iops] | median | r3),
+		iops_min: ([.[].iops] | min), iops_max: ([.[].iops] | max),
+		mib_s_median: ([.[].mib_s] | median | r3),
+		mib_s_min: ([.[].mib_s] | min), mib_s_max: ([.[].mib_s] | max),
+		cpu_s_per_gib: ([.[].cpu_s_per_gib] | median | r3),
+		dram_fraction: (if .[0].dram_fraction == null then null
+			else [.[].dram_fraction] | max end)}] as $sum |
+	{kernel: $kernel, debug_kernel: $debug, date: $date,
+	 vm: "QEMU TCG, soft-RoCE loopback; host and target in one guest",
 	 backend: $backend, device: $device, region: $region, runtime_s: $runtime,
-	 transports: {dda: $dda, upstream: $upstream, "dda-bar": $bar, "dda-cmb": $cmb},
-	 config: $cfg,
-	 ratios: (if $dda.available and $upstream.available then
-		($upstream.jobs | keys | map({(.): {
-			iops: ($dda.jobs[.].iops / $upstream.jobs[.].iops * 1000 | round / 1000),
-			mib_s: ($dda.jobs[.].mib_s / $upstream.jobs[.].mib_s * 1000 | round / 1000)}}) | add)
-		else null end)}' >"$DDA_OUT/bench.json"
+	 rounds: $rounds, unavailable: $unav, config: $cfg,
+	 summary: [$sum[] | . as $s |
+		([$sum[] | select(.job == $s.job and .variant == "upstream")] | first) as $u |
+		$s + {ratio_vs_upstream: (if $u then
+			($s.iops_median / $u.iops_median | r3) else null end)}],
+	 runs: $all}' "$work/rounds.jsonl" >"$DDA_OUT/bench.json"
 cat "$DDA_OUT/bench.json"

@@ -71,6 +71,10 @@ std::unique_ptr<CLI::App> build_app(Globals &g)
 	set_subsys_command(*app, g);
 	set_host_command(*app, g);
 	set_ns_command(*app, g);
+	set_referral_command(*app, g);
+	set_ana_command(*app, g);
+	set_passthru_command(*app, g);
+	set_discovery_command(*app, g);
 	set_config_command(*app, g);
 	set_provider_command(*app, g);
 	set_offload_command(*app, g);

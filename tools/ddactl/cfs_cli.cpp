@@ -3,6 +3,8 @@
 
 #include <ostream>
 
+#include "validate.hpp"
+
 namespace ddactl {
 
 std::unique_ptr<ConfigfsTree> open_tree(const Globals &g)
@@ -17,6 +19,13 @@ std::unique_ptr<P2pControl> open_p2p(const Globals &g)
 	if (g.open_p2p)
 		return g.open_p2p();
 	return open_netlink_p2p();
+}
+
+std::vector<Port> ports_or_one(const Nvmet &nv, const std::string &port)
+{
+	if (port.empty())
+		return nv.ports();
+	return {nv.port(parse_port_id(port))};
 }
 
 CLI::App *add_object(CLI::App &app, Globals &g, const std::string &name,

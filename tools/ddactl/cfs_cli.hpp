@@ -13,7 +13,9 @@
 
 #include "cfs.hpp"
 #include "commands.hpp"
+#include "keywords.hpp"
 #include "p2p_ctl.hpp"
+#include "target.hpp"
 
 namespace ddactl {
 
@@ -38,5 +40,12 @@ inline std::optional<std::string> given(const CLI::Option *o, const std::string 
 		return std::nullopt;
 	return value;
 }
+
+// All ports, or the one @port names ("" for all).
+std::vector<Port> ports_or_one(const Nvmet &nv, const std::string &port);
+
+// The address keywords of ports ("port add/set") and, with @referral,
+// referrals (which have portid but no tsas or param_ files).
+std::vector<Keyword> address_keywords(bool referral);
 
 } // namespace ddactl

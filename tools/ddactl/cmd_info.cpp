@@ -52,6 +52,7 @@ void run_info(const Globals &g)
 
 void print_info(Printer &p, const Info &info, bool details)
 {
+	p.print_uint(Show::json, "schema", {}, json_schema);
 	p.print_string(Show::json, "module", {}, module_name);
 	p.print_string(Show::json, "version", {}, info.version);
 	p.print_string(Show::text, {}, "module",

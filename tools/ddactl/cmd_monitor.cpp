@@ -18,57 +18,12 @@
 #include "commands.hpp"
 #include "errors.hpp"
 #include "netlink.hpp"
+#include "signals.hpp"
 #include "validate.hpp"
 
 namespace ddactl {
 
 namespace {
-
-volatile std::sig_atomic_t interrupted = 0;
-
-extern "C" void on_signal(int)
-{
-	interrupted = 1;
-}
-
-// SIGINT and SIGTERM are blocked except while waiting in ppoll(), so that
-// one arriving between two waits is not lost; both end the wait. The
-// previous handlers and mask come back when this goes out of scope.
-class SignalGuard {
-public:
-	SignalGuard()
-	{
-		struct sigaction sa {};
-		sa.sa_handler = on_signal;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGINT, &sa, &old_int_);
-		sigaction(SIGTERM, &sa, &old_term_);
-
-		sigset_t block;
-		sigemptyset(&block);
-		sigaddset(&block, SIGINT);
-		sigaddset(&block, SIGTERM);
-		sigprocmask(SIG_BLOCK, &block, &old_mask_);
-		wait_mask_ = old_mask_;
-		sigdelset(&wait_mask_, SIGINT);
-		sigdelset(&wait_mask_, SIGTERM);
-		interrupted = 0;
-	}
-	~SignalGuard()
-	{
-		sigprocmask(SIG_SETMASK, &old_mask_, nullptr);
-		sigaction(SIGINT, &old_int_, nullptr);
-		sigaction(SIGTERM, &old_term_, nullptr);
-	}
-	SignalGuard(const SignalGuard &) = delete;
-	SignalGuard &operator=(const SignalGuard &) = delete;
-
-	const sigset_t *wait_mask() const { return &wait_mask_; }
-
-private:
-	struct sigaction old_int_ {}, old_term_ {};
-	sigset_t old_mask_{}, wait_mask_{};
-};
 
 void run_monitor(const Globals &g, uint64_t count)
 {
@@ -103,7 +58,7 @@ void run_monitor(const Globals &g, uint64_t count)
 			if (errno != EINTR)
 				throw Error(std::string("cannot wait for events: ") +
 					    std::strerror(errno));
-			if (interrupted)
+			if (signals.interrupted())
 				break;
 			continue;
 		}
@@ -117,11 +72,12 @@ void run_monitor(const Globals &g, uint64_t count)
 void print_event(std::ostream &out, Format format, const PoolDryEvent &e)
 {
 	Row row;
+	row.json["schema"] = json_schema;
 	row.add("event", "pool_dry");
 	row.add("provider", e.provider);
 	row.add("subsys", e.subsys);
 	row.add("nsid", e.nsid);
-	row.add("available", human_size(e.available), e.available);
+	row.add_bytes("available", e.available);
 	row.add("io_bytes", human_size(e.io_bytes), e.io_bytes);
 	if (format == Format::text)
 		print_rows(out, format, "event", {row});

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
-// ddactl ns { show | add | set | del | enable | disable | help }: namespaces.
+// ddactl ns { show | add | set | del | enable | disable | revalidate | help }:
+// namespaces.
 #include <memory>
 
 #include "cfs_cli.hpp"
+#include "errors.hpp"
+#include "keywords.hpp"
 #include "target.hpp"
 #include "validate.hpp"
 
@@ -11,29 +14,36 @@ namespace ddactl {
 
 namespace {
 
-// The device options of one verb.
-struct DevOptions {
-	CLI::Option *path = nullptr, *uuid = nullptr, *nguid = nullptr;
-};
-
 struct NsArgs {
-	std::string nqn, nsid, path, uuid, nguid;
+	std::string nqn, nsid;
 	bool no_enable = false;
-	DevOptions add, set;
-
-	NsSettings settings(const DevOptions &o) const
-	{
-		const std::string what = "namespace " + (nsid.empty() ? "" : nsid + " ") +
-					 "of " + nqn;
-		NsSettings s;
-		s.path = given(o.path, path);
-		if (o.uuid->count())
-			s.uuid = check_uuid(what, uuid);
-		if (o.nguid->count())
-			s.nguid = check_nguid(what, nguid);
-		return s;
-	}
+	KeywordArgs add, set;
 };
+
+std::vector<Keyword> ns_keywords()
+{
+	return {
+		{"path", "device_path", "PATH", "Block device or file to export"},
+		{"uuid", "device_uuid", "UUID", "Namespace UUID (default: random)",
+		 [](const std::string &what, const std::string &v) { return check_uuid(what, v); }},
+		{"nguid", "device_nguid", "NGUID", "Namespace NGUID, 32 hex digits",
+		 [](const std::string &what, const std::string &v) { return check_nguid(what, v); }},
+		{"ana-grpid", "ana_grpid", "GRPID",
+		 "ANA group of the namespace, 1 to 128 (default 1)",
+		 [](const std::string &what, const std::string &v) {
+			 const std::string n = parse_uint_attr(what, v);
+			 const auto id = std::stoul(n, nullptr, 0);
+			 if (id < 1 || id > ana_grpid_max)
+				 throw UsageError(what + " '" + v + "': give a group ID from 1 to 128");
+			 return std::to_string(id);
+		 }},
+		{"buffered-io", "buffered_io", "BOOL",
+		 "Serve a file through the page cache: 1 or 0 (default 0)",
+		 [](const std::string &what, const std::string &v) {
+			 return std::string(parse_bool(what, v) ? "1" : "0");
+		 }},
+	};
+}
 
 nlohmann::ordered_json ns_row(const std::string &nqn, const Namespace &n, bool details)
 {
@@ -41,12 +51,14 @@ nlohmann::ordered_json ns_row(const std::string &nqn, const Namespace &n, bool d
 	j["nsid"] = n.nsid;
 	j["subsys"] = nqn;
 	j["path"] = attr_of(n.attrs, "device", "path");
-	j["enabled"] = n.enable;
+	j["enable"] = n.enable;
 	j["uuid"] = attr_of(n.attrs, "device", "uuid");
 	if (details) {
 		j["nguid"] = attr_of(n.attrs, "device", "nguid");
 		const std::string grp = attr_of(n.attrs, "ana", "grpid");
 		j["ana_grpid"] = grp.empty() ? 0 : std::stoul(grp);
+		if (n.params.count("buffered_io"))
+			j["buffered_io"] = n.params.at("buffered_io") == "1";
 	}
 	return j;
 }
@@ -72,16 +84,6 @@ void show(const Globals &g, const std::string &nqn, const std::string &nsid)
 	print_objects(g.out, g.format(), "ns", rows);
 }
 
-void add_device_options(CLI::App *v, NsArgs &a, DevOptions &o)
-{
-	o.path = v->add_option("--path", a.path, "Block device or file to export")
-			   ->type_name("PATH");
-	o.uuid = v->add_option("--uuid", a.uuid, "Namespace UUID (default: random)")
-			   ->type_name("UUID");
-	o.nguid = v->add_option("--nguid", a.nguid, "Namespace NGUID, 32 hex digits")
-			    ->type_name("NGUID");
-}
-
 } // namespace
 
 void set_ns_command(CLI::App &app, Globals &g)
@@ -96,35 +98,48 @@ void set_ns_command(CLI::App &app, Globals &g)
 	v->add_option("SUBSYS", a->nqn, "Subsystem NQN");
 	v->add_option("NSID", a->nsid, "Namespace ID");
 
-	v = add_verb(*obj, g, "add", "Create a namespace and enable it", [&g, a] {
-		const std::string nqn = check_name("subsystem", a->nqn);
-		std::optional<uint32_t> nsid;
-		if (!a->nsid.empty())
-			nsid = parse_nsid(a->nsid);
-		const NsSettings s = a->settings(a->add);
-		auto tree = open_tree(g);
-		const uint32_t got = Nvmet(*tree).add_namespace(nqn, nsid, s, !a->no_enable);
-		if (g.format() != Format::text)
-			print_objects(g.out, g.format(), "ns",
-				      {nlohmann::ordered_json{{"nsid", got}, {"subsys", nqn}}});
-		else if (!nsid)
-			g.out << "ns " << got << " subsys " << nqn << '\n';
-	});
-	v->add_option("SUBSYS", a->nqn, "Subsystem NQN")->required();
-	v->add_option("NSID", a->nsid, "Namespace ID (default: the lowest free one)");
-	add_device_options(v, *a, a->add);
+	v = add_verb(*obj, g, "add",
+		     "Create a namespace and enable it: SUBSYS [NSID] path PATH [KEY VALUE]...",
+		     [&g, a] {
+			     const auto kv = a->add.parse("ns add", 1, 2,
+							  "SUBSYS [NSID], then path PATH");
+			     const std::string nqn = check_name("subsystem", kv.leading[0]);
+			     std::optional<uint32_t> nsid;
+			     if (kv.leading.size() > 1)
+				     nsid = parse_nsid(kv.leading[1]);
+			     const std::string what = "namespace " +
+				     (nsid ? kv.leading[1] + " " : std::string()) + "of " + nqn;
+			     const Settings s = a->add.settings(what, kv);
+			     auto tree = open_tree(g);
+			     const uint32_t got = Nvmet(*tree).add_namespace(nqn, nsid, s,
+									    !a->no_enable);
+			     if (g.format() != Format::text)
+				     print_objects(g.out, g.format(), "ns",
+						   {nlohmann::ordered_json{{"nsid", got},
+									   {"subsys", nqn}}});
+			     else if (!nsid)
+				     g.out << "ns " << got << " subsys " << nqn << '\n';
+		     });
+	a->add.attach(v, "ARGS", "SUBSYS, optionally NSID (default: the lowest free "
+				 "one), then KEY VALUE...", ns_keywords());
 	v->add_flag("--no-enable", a->no_enable, "Create it disabled");
 
-	v = add_verb(*obj, g, "set", "Change a disabled namespace's device", [&g, a] {
-		const std::string nqn = check_name("subsystem", a->nqn);
-		const uint32_t nsid = parse_nsid(a->nsid);
-		const NsSettings s = a->settings(a->set);
-		auto tree = open_tree(g);
-		Nvmet(*tree).set_namespace(nqn, nsid, s);
-	});
-	v->add_option("SUBSYS", a->nqn, "Subsystem NQN")->required();
-	v->add_option("NSID", a->nsid, "Namespace ID")->required();
-	add_device_options(v, *a, a->set);
+	v = add_verb(*obj, g, "set", "Change a namespace: SUBSYS NSID KEY VALUE... (the "
+				     "device only while it is disabled)",
+		     [&g, a] {
+			     const auto kv = a->set.parse("ns set", 2, 2,
+							  "SUBSYS NSID, then KEY VALUE...");
+			     const std::string nqn = check_name("subsystem", kv.leading[0]);
+			     const uint32_t nsid = parse_nsid(kv.leading[1]);
+			     const std::string what = "namespace " + kv.leading[1] + " of " + nqn;
+			     if (kv.values.empty())
+				     throw UsageError(what + ": nothing to set; use " +
+						      keyword_list(a->set.keywords()));
+			     const Settings s = a->set.settings(what, kv);
+			     auto tree = open_tree(g);
+			     Nvmet(*tree).set_namespace(nqn, nsid, s);
+		     });
+	a->set.attach(v, "ARGS", "SUBSYS NSID, then KEY VALUE...", ns_keywords());
 
 	const auto simple = [&](const char *name, const char *desc, auto op) {
 		auto *s = add_verb(*obj, g, name, desc, [&g, a, op] {
@@ -146,6 +161,10 @@ void set_ns_command(CLI::App &app, Globals &g)
 	simple("disable", "Disable a namespace",
 	       [](Nvmet &nv, const std::string &n, uint32_t id) {
 		       nv.enable_namespace(n, id, false);
+	       });
+	simple("revalidate", "Make an enabled namespace take its device's new size",
+	       [](Nvmet &nv, const std::string &n, uint32_t id) {
+		       nv.revalidate_namespace(n, id);
 	       });
 }
 

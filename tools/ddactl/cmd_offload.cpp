@@ -18,7 +18,8 @@ namespace ddactl {
 namespace {
 
 struct OffloadArgs {
-	std::vector<std::string> show, set, del;
+	std::vector<std::string> show, del;
+	KeywordArgs set;
 };
 
 const std::string no_rule_hint = "there is no such rule; 'ddactl offload show' "
@@ -38,7 +39,9 @@ Row rule_row(const PolicyRule &r)
 {
 	Row row;
 	if (r.target.port) {
-		row.add("port", *r.target.port);
+		// "offload port 1 ..." in text, "portid" as everywhere in JSON.
+		row.text["port"] = *r.target.port;
+		row.json["portid"] = *r.target.port;
 	} else {
 		row.add("subsys", r.target.subsys);
 		row.add("nsid", r.target.nsid);
@@ -197,9 +200,12 @@ void set_offload_command(CLI::App &app, Globals &g)
 		     "Create or change a rule: {SUBSYS NSID | port PORTID} "
 		     "[mode off|prefer|require] [provider auto|cmb|BDF] "
 		     "[min-io SIZE] [max-bytes SIZE]",
-		     [a] { set(a->set); });
-	v->add_option("ARGS", a->set, "The target, then keywords with their values")
-		->required();
+		     [a] { set(a->set.words()); });
+	a->set.attach(v, "ARGS", "The target, then keywords with their values",
+		      {{"mode", "", "MODE", "off, prefer or require"},
+		       {"provider", "", "PROVIDER", "auto, cmb or a PCI address"},
+		       {"min-io", "", "SIZE", "Smaller I/O stays in host memory"},
+		       {"max-bytes", "", "SIZE", "Most P2P memory held at once (0: no limit)"}});
 
 	v = add_verb(*obj, g, "del", "Delete a rule: {SUBSYS NSID | port PORTID}",
 		     [a] { del(a->del); });

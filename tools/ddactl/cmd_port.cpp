@@ -4,6 +4,8 @@
 #include <memory>
 
 #include "cfs_cli.hpp"
+#include "errors.hpp"
+#include "keywords.hpp"
 #include "target.hpp"
 #include "validate.hpp"
 
@@ -11,26 +13,10 @@ namespace ddactl {
 
 namespace {
 
-// The address options of one verb.
-struct AddrOptions {
-	CLI::Option *trtype = nullptr, *adrfam = nullptr, *traddr = nullptr,
-		    *trsvcid = nullptr, *treq = nullptr, *inline_size = nullptr;
-};
-
 struct PortArgs {
-	std::string id, nqn, trtype, adrfam, traddr, trsvcid, treq, inline_size;
+	std::string id, nqn;
 	bool force = false;
-	AddrOptions add, set;
-
-	PortSettings settings(const AddrOptions &o) const
-	{
-		PortSettings s{given(o.trtype, trtype), given(o.adrfam, adrfam),
-			       given(o.traddr, traddr), given(o.trsvcid, trsvcid),
-			       given(o.treq, treq), std::nullopt};
-		if (o.inline_size->count())
-			s.inline_data_size = parse_inline_data_size(inline_size);
-		return s;
-	}
+	KeywordArgs add, set;
 };
 
 nlohmann::ordered_json port_row(const Port &p, bool details)
@@ -44,12 +30,23 @@ nlohmann::ordered_json port_row(const Port &p, bool details)
 	j["subsystems"] = p.subsystems;
 	if (details) {
 		j["treq"] = attr_of(p.attrs, "addr", "treq");
+		// Only what this kernel has.
+		for (const char *a : {"tsas"})
+			if (p.attrs.count("addr") && p.attrs.at("addr").count(a))
+				j[a] = attr_of(p.attrs, "addr", a);
 		const std::string ids = attr_of(p.attrs, "param", "inline_data_size");
 		j["inline_data_size"] = ids.empty() ? 0 : std::stoi(ids);
+		for (const char *a : {"max_queue_size", "mdts", "pi_enable"})
+			if (p.attrs.count("param") && p.attrs.at("param").count(a))
+				j[a] = attr_of(p.attrs, "param", a);
 		std::vector<std::string> refs;
 		for (const auto &r : p.referrals)
 			refs.push_back(r.name);
 		j["referrals"] = refs;
+		std::vector<uint32_t> groups;
+		for (const auto &g : p.ana_groups)
+			groups.push_back(g.grpid);
+		j["ana_groups"] = groups;
 	}
 	return j;
 }
@@ -68,28 +65,59 @@ void show(const Globals &g, const std::string &id)
 	print_objects(g.out, g.format(), "port", rows);
 }
 
-void add_address_options(CLI::App *v, PortArgs &a, AddrOptions &o)
-{
-	o.trtype = v->add_option("--trtype", a.trtype, "Transport: rdma, tcp, loop or fc")
-			     ->type_name("TYPE");
-	o.adrfam = v->add_option("--adrfam", a.adrfam,
-				   "Address family: ipv4, ipv6, ib, fc or loop "
-				   "(default: from --traddr)")
-			     ->type_name("FAMILY");
-	o.traddr = v->add_option("--traddr", a.traddr, "Transport address")
-			     ->type_name("ADDR");
-	o.trsvcid = v->add_option("--trsvcid", a.trsvcid,
-				    "Service ID: the TCP or RDMA port (default 4420)")
-			      ->type_name("SVCID");
-	o.treq = v->add_option("--treq", a.treq,
-				 "Secure channel: 'not specified', required or 'not required'")
-			   ->type_name("TREQ");
-	o.inline_size = v->add_option("--inline-data-size", a.inline_size,
-				   "In-capsule data size in bytes (-1: transport default)")
-			     ->type_name("BYTES");
-}
-
 } // namespace
+
+std::vector<Keyword> address_keywords(bool referral)
+{
+	std::vector<Keyword> k{
+		{"trtype", "addr_trtype", "TYPE", "Transport: rdma, tcp, loop or fc"},
+		{"adrfam", "addr_adrfam", "FAMILY",
+		 "Address family: ipv4, ipv6, ib, fc or loop (default: from traddr)"},
+		{"traddr", "addr_traddr", "ADDR", "Transport address"},
+		{"trsvcid", "addr_trsvcid", "SVCID",
+		 "Service ID: the TCP or RDMA port (default 4420)"},
+		{"treq", "addr_treq", "TREQ",
+		 "Secure channel: 'not specified', required or 'not required'",
+		 [](const std::string &what, const std::string &v) {
+			 if (!is_valid_treq(v))
+				 throw UsageError(what + " '" + v + "': use 'not specified', "
+						  "required or 'not required'");
+			 return v;
+		 }},
+	};
+	if (referral) {
+		k.push_back({"portid", "addr_portid", "PORTID",
+			     "The port ID the referral reports",
+			     [](const std::string &, const std::string &v) {
+				     return std::to_string(parse_port_id(v));
+			     }});
+		return k;
+	}
+	k.push_back({"tsas", "addr_tsas", "TSAS",
+		     "Transport specific address subtype: none or tls1.3 (tcp), "
+		     "connected (rdma)"});
+	k.push_back({"inline-data-size", "param_inline_data_size", "BYTES",
+		     "In-capsule data size in bytes (-1: transport default)",
+		     [](const std::string &, const std::string &v) {
+			     return std::to_string(parse_inline_data_size(v));
+		     }});
+	k.push_back({"max-queue-size", "param_max_queue_size", "N",
+		     "Largest I/O queue hosts may create (-1: transport default)",
+		     [](const std::string &what, const std::string &v) {
+			     return parse_int_attr(what, v);
+		     }});
+	k.push_back({"mdts", "param_mdts", "N",
+		     "Maximum data transfer size, as a power of two of pages",
+		     [](const std::string &what, const std::string &v) {
+			     return parse_int_attr(what, v);
+		     }});
+	k.push_back({"pi-enable", "param_pi_enable", "BOOL",
+		     "Protection information on this port: 1 or 0",
+		     [](const std::string &what, const std::string &v) {
+			     return std::string(parse_bool(what, v) ? "1" : "0");
+		     }});
+	return k;
+}
 
 void set_port_command(CLI::App &app, Globals &g)
 {
@@ -102,22 +130,28 @@ void set_port_command(CLI::App &app, Globals &g)
 	v->alias("list");
 	v->add_option("PORT", a->id, "Port ID");
 
-	v = add_verb(*obj, g, "add", "Create a port", [&g, a] {
-		const uint16_t id = parse_port_id(a->id);
-		auto tree = open_tree(g);
-		Nvmet(*tree).add_port(id, a->settings(a->add));
-	});
-	v->add_option("PORT", a->id, "Port ID, 0 to 65535")->required();
-	add_address_options(v, *a, a->add);
-
-	v = add_verb(*obj, g, "set", "Change the address of a port that is not linked",
+	v = add_verb(*obj, g, "add", "Create a port: PORT trtype TYPE [KEY VALUE]...",
 		     [&g, a] {
-			     const uint16_t id = parse_port_id(a->id);
+			     const auto kv = a->add.parse("port add", 1, 1, "PORT, then KEY VALUE...");
+			     const uint16_t id = parse_port_id(kv.leading[0]);
+			     const Settings s = a->add.settings("port " + kv.leading[0], kv);
 			     auto tree = open_tree(g);
-			     Nvmet(*tree).set_port(id, a->settings(a->set));
+			     Nvmet(*tree).add_port(id, s);
 		     });
-	v->add_option("PORT", a->id, "Port ID")->required();
-	add_address_options(v, *a, a->set);
+	a->add.attach(v, "ARGS", "PORT (0 to 65535), then KEY VALUE...", address_keywords(false));
+
+	v = add_verb(*obj, g, "set",
+		     "Change a port that is not linked: PORT KEY VALUE...", [&g, a] {
+			     const auto kv = a->set.parse("port set", 1, 1, "PORT, then KEY VALUE...");
+			     const uint16_t id = parse_port_id(kv.leading[0]);
+			     if (kv.values.empty())
+				     throw UsageError("port " + kv.leading[0] + ": nothing to set; "
+						      "use " + keyword_list(a->set.keywords()));
+			     const Settings s = a->set.settings("port " + kv.leading[0], kv);
+			     auto tree = open_tree(g);
+			     Nvmet(*tree).set_port(id, s);
+		     });
+	a->set.attach(v, "ARGS", "PORT, then KEY VALUE...", address_keywords(false));
 
 	v = add_verb(*obj, g, "del", "Delete a port", [&g, a] {
 		const uint16_t id = parse_port_id(a->id);

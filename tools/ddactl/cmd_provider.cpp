@@ -17,7 +17,7 @@ namespace {
 
 struct ProviderArgs {
 	std::string address;
-	std::vector<std::string> add;
+	KeywordArgs add;
 };
 
 // Text and JSON values of counter @id, when @c has it.
@@ -45,8 +45,8 @@ Row provider_row(const Provider &p)
 		row.add("bar", *p.bar);
 	if (p.offset)
 		row.add("offset", human_size(*p.offset), *p.offset);
-	row.add("size", human_size(p.size), p.size);
-	row.add("available", human_size(p.available), p.available);
+	row.add_bytes("size", p.size);
+	row.add_bytes("available", p.available);
 	const auto used = used_percent(p);
 	row.text["used"] = used ? one_decimal(*used) + "%" : "-";
 	if (used)
@@ -163,10 +163,11 @@ void set_provider_command(CLI::App &app, Globals &g)
 	v = add_verb(*obj, g, "add",
 		     "Publish a BAR region as P2P memory: BDF [bar N] [offset SIZE] "
 		     "[size SIZE]",
-		     [a] { add(a->add); });
-	v->add_option("ARGS", a->add, "BDF, then keywords bar, offset, size with "
-				      "their values")
-		->required();
+		     [a] { add(a->add.words()); });
+	a->add.attach(v, "ARGS", "BDF, then keywords bar, offset, size with their values",
+		      {{"bar", "", "N", "Memory BAR, 0 to 5 (default: the largest)"},
+		       {"offset", "", "SIZE", "Where the region starts in the BAR (default 0)"},
+		       {"size", "", "SIZE", "Size of the region (default: the rest of the BAR)"}});
 
 	v = add_verb(*obj, g, "del", "Unpublish a BAR provider",
 		     [a] { del(a->address); });

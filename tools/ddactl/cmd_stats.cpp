@@ -6,13 +6,14 @@
 #include <chrono>
 #include <memory>
 #include <ostream>
-#include <thread>
+#include <map>
 
 #include <linux/nvmet_dda.h>
 
 #include "cfs_cli.hpp"
 #include "codec.hpp"
 #include "nl_cli.hpp"
+#include "signals.hpp"
 #include "validate.hpp"
 
 namespace ddactl {
@@ -21,8 +22,8 @@ namespace {
 
 struct StatsArgs {
 	std::vector<std::string> show;
-	std::string interval;
-	CLI::Option *interval_opt = nullptr;
+	std::string interval, count, format;
+	CLI::Option *interval_opt = nullptr, *count_opt = nullptr;
 };
 
 // Which namespaces to read: all, one subsystem's or one.
@@ -164,17 +165,133 @@ void show(const Globals &g, const StatsArgs &a)
 	const Filter f = parse_filter(a.show);
 	const bool watch = a.interval_opt && a.interval_opt->count();
 	const double seconds = watch ? parse_interval(a.interval) : 0;
+	const uint64_t count = a.count_opt && a.count_opt->count() ? parse_count(a.count) : 0;
+	const bool prometheus = a.format == "prometheus";
+	if (!a.format.empty() && !prometheus && a.format != "text" && a.format != "json")
+		throw UsageError("stats: unknown format '" + a.format + "'; use text, json or "
+				 "prometheus");
+	if (prometheus && watch)
+		throw UsageError("stats: --format prometheus writes the counters once; leave "
+				 "out -w (the scraper computes rates)");
+	if (count && !watch)
+		throw UsageError("stats: -c counts the intervals of -w; give -w SECONDS too");
+	const Format format = a.format == "json" && g.format() == Format::text ? Format::json
+									   : g.format();
 
 	GenlClient nl;
-	const Sample before = take_sample(nl, f);
-	if (!watch) {
-		print_stats(g.out, g.format(), before);
+	Sample before = take_sample(nl, f);
+	if (prometheus) {
+		print_prometheus(g.out, before);
 		return;
 	}
-	std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-	const Sample after = take_sample(nl, f);
-	print_rates(g.out, g.format(), compute_rates(before, after, seconds));
+	if (!watch) {
+		print_stats(g.out, format, before);
+		return;
+	}
+	// Until interrupted (status 0) or @count intervals.
+	SignalGuard signals;
+	for (uint64_t n = 0; !count || n < count; n++) {
+		if (!signals.sleep(seconds))
+			break;
+		Sample after = take_sample(nl, f);
+		print_rates(g.out, format, compute_rates(before, after, seconds));
+		g.out.flush();
+		if (!g.out)
+			throw Error("cannot write to standard output");
+		before = std::move(after);
+	}
 }
+
+// A Prometheus label value: backslash, double quote and newline escaped.
+std::string label(const std::string &v)
+{
+	std::string r;
+	for (char c : v) {
+		if (c == '\\' || c == '"')
+			r += '\\';
+		if (c == '\n') {
+			r += "\\n";
+			continue;
+		}
+		r += c;
+	}
+	return r;
+}
+
+const char *stat_help(int id)
+{
+	switch (id) {
+	case NVMET_DDA_STAT_P2P_IOS: return "Data commands whose buffer was in P2P memory.";
+	case NVMET_DDA_STAT_P2P_BYTES: return "Bytes of data commands staged in P2P memory.";
+	case NVMET_DDA_STAT_HOST_IOS: return "Data commands whose buffer was in host memory.";
+	case NVMET_DDA_STAT_HOST_BYTES: return "Bytes of data commands staged in host memory.";
+	case NVMET_DDA_STAT_FB_EXHAUSTED: return "Host-memory fallbacks: the pool was empty.";
+	case NVMET_DDA_STAT_FB_QUOTA: return "Host-memory fallbacks: max-bytes was reached.";
+	case NVMET_DDA_STAT_FB_TOO_SMALL: return "Host-memory fallbacks: below min-io.";
+	case NVMET_DDA_STAT_FB_UNREACHABLE: return "Host-memory fallbacks: no provider reaches the device.";
+	case NVMET_DDA_STAT_FB_POLICY_OFF: return "Host-memory commands under mode off.";
+	case NVMET_DDA_STAT_REQUIRE_FAILED: return "Commands failed under mode require.";
+	case NVMET_DDA_STAT_OUTSTANDING_BYTES: return "P2P bytes held now.";
+	case NVMET_DDA_STAT_OUTSTANDING_HWM: return "Most P2P bytes ever held at once.";
+	case NVMET_DDA_STAT_ALLOC_FAILED: return "Allocations the pool could not satisfy.";
+	case NVMET_DDA_STAT_FB_INLINE: return "Writes whose data came in the command capsule.";
+	default: return "nvmet-dda counter.";
+	}
+}
+
+} // namespace
+
+void print_prometheus(std::ostream &out, const Sample &sample)
+{
+	// One metric family per counter, every object's sample under it.
+	struct Family {
+		std::string type, help;
+		std::vector<std::string> lines;
+	};
+	std::map<std::string, Family> families;
+	const auto add = [&](const std::string &name, const std::string &type,
+			     const std::string &help, const std::string &labels, uint64_t v) {
+		auto &fam = families[name];
+		fam.type = type;
+		fam.help = help;
+		fam.lines.push_back(name + "{" + labels + "} " + std::to_string(v));
+	};
+	const auto counters = [&](const std::string &object, const std::string &labels,
+				  const Counters &c) {
+		for (const auto &[id, v] : c.values) {
+			const char *key = stat_key(id);
+			if (!key)
+				continue;
+			const bool gauge = is_gauge(id);
+			add("nvmet_dda_" + object + "_" + key + (gauge ? "" : "_total"),
+			    gauge ? "gauge" : "counter", stat_help(id), labels, v);
+		}
+	};
+	for (const auto &n : sample.namespaces)
+		counters("namespace",
+			 "subsys=\"" + label(n.subsys) + "\",nsid=\"" + std::to_string(n.nsid) + "\"",
+			 n.stats);
+	for (const auto &p : sample.providers) {
+		const std::string labels = "provider=\"" + label(p.address) + "\",kind=\"" +
+					   label(provider_kind_name(p.kind)) + "\"";
+		// A sample the kernel does not know is left out, not made 0.
+		if (p.size)
+			add("nvmet_dda_provider_size_bytes", "gauge",
+			    "Bytes in the provider's pool.", labels, *p.size);
+		if (p.available)
+			add("nvmet_dda_provider_available_bytes", "gauge",
+			    "Bytes free in the provider's pool now.", labels, *p.available);
+		counters("provider", labels, p.stats);
+	}
+	for (const auto &[name, fam] : families) {
+		out << "# HELP " << name << ' ' << fam.help << '\n'
+		    << "# TYPE " << name << ' ' << fam.type << '\n';
+		for (const auto &l : fam.lines)
+			out << l << '\n';
+	}
+}
+
+namespace {
 
 } // namespace
 
@@ -192,6 +309,7 @@ void print_stats(std::ostream &out, Format format, const Sample &sample)
 		return;
 	}
 	nlohmann::ordered_json doc;
+	doc["schema"] = json_schema;
 	doc["namespaces"] = nlohmann::ordered_json::array();
 	for (const auto &r : ns)
 		doc["namespaces"].push_back(r.json);
@@ -215,6 +333,7 @@ void print_rates(std::ostream &out, Format format, const Rates &rates)
 		return;
 	}
 	nlohmann::ordered_json doc;
+	doc["schema"] = json_schema;
 	doc["interval"] = rates.seconds;
 	doc["namespaces"] = nlohmann::ordered_json::array();
 	for (const auto &r : ns)
@@ -235,8 +354,15 @@ void set_stats_command(CLI::App &app, Globals &g)
 	// On the object, so that both "stats -w 1" and "stats show -w 1" work.
 	a->interval_opt = obj->add_option(
 		"-w,--interval", a->interval,
-		"Sample twice SECONDS apart and show rates per second");
+		"Show rates per second every SECONDS until interrupted");
 	a->interval_opt->type_name("SECONDS");
+	a->count_opt = obj->add_option("-c,--count", a->count,
+				       "With -w: stop after COUNT intervals");
+	a->count_opt->type_name("COUNT");
+	obj->add_option("--format", a->format,
+			"text, json (as -j) or prometheus (the text exposition "
+			"format, for node_exporter's textfile collector)")
+		->type_name("FORMAT");
 
 	auto *v = add_verb(*obj, g, "show",
 			   "Show the counters of all namespaces and providers, of "

@@ -53,15 +53,15 @@ Row provider_row(const Provider &p)
 	Row row;
 	row.add("provider", p.address);
 	row.add("kind", provider_kind_name(p.kind));
-	row.add("size", human_size(p.size), p.size);
-	row.add("available", human_size(p.available), p.available);
+	row.add_bytes("size", p.size);
+	row.add_bytes("available", p.available);
 	return row;
 }
 
 Row port_row(const Port &p)
 {
 	Row row;
-	row.add("port", p.id);
+	row.add("portid", p.id);
 	row.add("trtype", attr_of(p.attrs, "addr", "trtype"));
 	row.add("traddr", attr_of(p.attrs, "addr", "traddr"));
 	row.add("trsvcid", attr_of(p.attrs, "addr", "trsvcid"));
@@ -76,7 +76,7 @@ Row ns_row(const Target &t, const std::vector<PolicyRule> &rules,
 	row.add("subsys", s.nqn);
 	row.add("nsid", n.nsid);
 	row.add("path", attr_of(n.attrs, "device", "path"));
-	row.add("enabled", n.enable);
+	row.add("enable", n.enable);
 	const auto eff = effective_offload(t, rules, s.nqn, n.nsid);
 	if (eff.size() == 1) {
 		row.add("mode", eff[0].mode);
@@ -150,6 +150,7 @@ void print_status(std::ostream &out, Format format, const StatusData &s)
 
 	if (format != Format::text) {
 		ojson doc = ojson::object();
+		doc["schema"] = json_schema;
 		ojson mod = {{"name", module_name}, {"loaded", s.info.has_value()}};
 		if (s.info) {
 			mod["version"] = s.info->version;

@@ -4,6 +4,8 @@
 #include <memory>
 
 #include "cfs_cli.hpp"
+#include "errors.hpp"
+#include "keywords.hpp"
 #include "target.hpp"
 #include "validate.hpp"
 
@@ -11,29 +13,50 @@ namespace ddactl {
 
 namespace {
 
-// The attribute options of one verb.
-struct AttrOptions {
-	CLI::Option *allow = nullptr, *serial = nullptr, *model = nullptr;
-};
-
 struct SubsysArgs {
-	std::string nqn, allow_any, serial, model;
+	std::string nqn;
 	bool force = false;
-	AttrOptions add, set;
-
-	SubsysSettings settings(const AttrOptions &o) const
-	{
-		SubsysSettings s;
-		const std::string what = "subsystem " + nqn;
-		if (o.allow->count())
-			s.allow_any_host = parse_bool(what + ": --allow-any-host", allow_any);
-		if (o.serial->count())
-			s.serial = check_ascii(what + ": serial", serial, 20);
-		if (o.model->count())
-			s.model = check_ascii(what + ": model", model, 40);
-		return s;
-	}
+	KeywordArgs add, set;
 };
+
+std::string boolean(const std::string &what, const std::string &v)
+{
+	return parse_bool(what, v) ? "1" : "0";
+}
+
+std::vector<Keyword> subsys_keywords()
+{
+	const auto uint_attr = [](const std::string &what, const std::string &v) {
+		return parse_uint_attr(what, v);
+	};
+	return {
+		{"allow-any-host", "attr_allow_any_host", "BOOL",
+		 "Let any host connect: 1 or 0 (default 0)", boolean},
+		{"serial", "attr_serial", "SERIAL", "Serial number, up to 20 ASCII characters",
+		 [](const std::string &what, const std::string &v) {
+			 return check_ascii(what, v, 20);
+		 }},
+		{"model", "attr_model", "MODEL", "Model number, up to 40 ASCII characters",
+		 [](const std::string &what, const std::string &v) {
+			 return check_ascii(what, v, 40);
+		 }},
+		{"version", "attr_version", "VERSION", "NVMe version reported, e.g. 1.3 or 2.0.0"},
+		{"cntlid-min", "attr_cntlid_min", "N", "Lowest controller ID (1 to 65519)",
+		 uint_attr},
+		{"cntlid-max", "attr_cntlid_max", "N", "Highest controller ID (1 to 65519)",
+		 uint_attr},
+		{"qid-max", "attr_qid_max", "N", "Most I/O queues a controller may have",
+		 uint_attr},
+		{"ieee-oui", "attr_ieee_oui", "OUI", "IEEE OUI reported, 6 hex digits"},
+		{"firmware", "attr_firmware", "REV", "Firmware revision reported, up to 8 "
+						     "ASCII characters",
+		 [](const std::string &what, const std::string &v) {
+			 return check_ascii(what, v, 8);
+		 }},
+		{"pi-enable", "attr_pi_enable", "BOOL", "Protection information: 1 or 0",
+		 boolean},
+	};
+}
 
 nlohmann::ordered_json subsys_row(const Subsystem &s, const std::vector<uint16_t> &ports,
 				  bool details)
@@ -49,9 +72,15 @@ nlohmann::ordered_json subsys_row(const Subsystem &s, const std::vector<uint16_t
 	j["namespaces"] = nsids;
 	j["allowed_hosts"] = s.allowed_hosts;
 	j["ports"] = ports;
-	if (details)
-		for (const char *a : {"version", "cntlid_min", "cntlid_max", "qid_max"})
-			j[a] = attr_of(s.attrs, "attr", a);
+	if (s.passthru && s.passthru->configured())
+		j["passthru"] = attr_of(s.passthru->attrs, "device", "path");
+	if (details) {
+		// Only what this kernel has.
+		for (const char *a : {"version", "cntlid_min", "cntlid_max", "qid_max",
+				      "ieee_oui", "firmware", "pi_enable"})
+			if (s.attrs.count("attr") && s.attrs.at("attr").count(a))
+				j[a] = attr_of(s.attrs, "attr", a);
+	}
 	return j;
 }
 
@@ -70,19 +99,6 @@ void show(const Globals &g, const std::string &nqn)
 	print_objects(g.out, g.format(), "subsys", rows);
 }
 
-void add_attr_options(CLI::App *v, SubsysArgs &a, AttrOptions &o)
-{
-	o.allow = v->add_option("--allow-any-host", a.allow_any,
-				  "Let any host connect: 1 or 0 (default 0)")
-			    ->type_name("BOOL");
-	o.serial = v->add_option("--serial", a.serial,
-				   "Serial number, up to 20 ASCII characters")
-			     ->type_name("SERIAL");
-	o.model = v->add_option("--model", a.model,
-				  "Model number, up to 40 ASCII characters")
-			    ->type_name("MODEL");
-}
-
 } // namespace
 
 void set_subsys_command(CLI::App &app, Globals &g)
@@ -96,23 +112,30 @@ void set_subsys_command(CLI::App &app, Globals &g)
 	v->alias("list");
 	v->add_option("SUBSYS", a->nqn, "Subsystem NQN");
 
-	v = add_verb(*obj, g, "add", "Create a subsystem", [&g, a] {
-		const std::string nqn = check_nqn("subsystem", a->nqn);
-		const SubsysSettings s = a->settings(a->add);
+	v = add_verb(*obj, g, "add", "Create a subsystem: SUBSYS [KEY VALUE]...", [&g, a] {
+		const auto kv = a->add.parse("subsys add", 1, 1, "SUBSYS, then KEY VALUE...");
+		const std::string nqn = check_nqn("subsystem", kv.leading[0]);
+		const Settings s = a->add.settings("subsystem " + nqn, kv);
+		if (const auto w = nqn_warning("subsystem", nqn); !w.empty())
+			warn(g.err, w);
 		auto tree = open_tree(g);
 		Nvmet(*tree).add_subsystem(nqn, s);
 	});
-	v->add_option("SUBSYS", a->nqn, "Subsystem NQN")->required();
-	add_attr_options(v, *a, a->add);
+	a->add.attach(v, "ARGS", "SUBSYS (its NQN), then KEY VALUE...", subsys_keywords());
 
-	v = add_verb(*obj, g, "set", "Change a subsystem's attributes", [&g, a] {
-		const std::string nqn = check_name("subsystem", a->nqn);
-		const SubsysSettings s = a->settings(a->set);
-		auto tree = open_tree(g);
-		Nvmet(*tree).set_subsystem(nqn, s);
-	});
-	v->add_option("SUBSYS", a->nqn, "Subsystem NQN")->required();
-	add_attr_options(v, *a, a->set);
+	v = add_verb(*obj, g, "set", "Change a subsystem's attributes: SUBSYS KEY VALUE...",
+		     [&g, a] {
+			     const auto kv = a->set.parse("subsys set", 1, 1,
+							  "SUBSYS, then KEY VALUE...");
+			     const std::string nqn = check_name("subsystem", kv.leading[0]);
+			     if (kv.values.empty())
+				     throw UsageError("subsystem " + nqn + ": nothing to set; use " +
+						      keyword_list(a->set.keywords()));
+			     const Settings s = a->set.settings("subsystem " + nqn, kv);
+			     auto tree = open_tree(g);
+			     Nvmet(*tree).set_subsystem(nqn, s);
+		     });
+	a->set.attach(v, "ARGS", "SUBSYS, then KEY VALUE...", subsys_keywords());
 
 	v = add_verb(*obj, g, "del", "Delete a subsystem", [&g, a] {
 		const std::string nqn = check_name("subsystem", a->nqn);

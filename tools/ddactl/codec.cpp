@@ -384,8 +384,13 @@ Provider decode_provider(const nlmsghdr *nlh)
 		require(tb, NVMET_DDA_A_PROVIDER_BAR, set);
 		require(tb, NVMET_DDA_A_PROVIDER_OFFSET, set);
 	}
-	p.size = get_u64(tb, NVMET_DDA_A_PROVIDER_SIZE, set);
-	p.available = get_u64(tb, NVMET_DDA_A_PROVIDER_AVAILABLE, set);
+	// Absent when the module cannot read the kernel's pool (uapi header).
+	if (tb[NVMET_DDA_A_PROVIDER_SIZE])
+		p.size = nla_get_u64(tb[NVMET_DDA_A_PROVIDER_SIZE]);
+	if (tb[NVMET_DDA_A_PROVIDER_AVAILABLE])
+		p.available = nla_get_u64(tb[NVMET_DDA_A_PROVIDER_AVAILABLE]);
+	if (p.kind == NVMET_DDA_PROVIDER_BAR)
+		require(tb, NVMET_DDA_A_PROVIDER_SIZE, set);
 	p.driver = get_string(tb, NVMET_DDA_A_PROVIDER_DRIVER, set);
 	p.stats = decode_counters(require(tb, NVMET_DDA_A_STATS, set), set.what);
 	return p;
@@ -437,7 +442,8 @@ PoolDryEvent decode_pool_dry(const nlmsghdr *nlh)
 	e.provider = get_string(tb, NVMET_DDA_A_PROVIDER, set);
 	e.subsys = get_string(tb, NVMET_DDA_A_SUBSYS, set);
 	e.nsid = get_u32(tb, NVMET_DDA_A_NSID, set);
-	e.available = get_u64(tb, NVMET_DDA_A_PROVIDER_AVAILABLE, set);
+	if (tb[NVMET_DDA_A_PROVIDER_AVAILABLE])
+		e.available = nla_get_u64(tb[NVMET_DDA_A_PROVIDER_AVAILABLE]);
 	e.io_bytes = get_u32(tb, NVMET_DDA_A_IO_BYTES, set);
 	return e;
 }

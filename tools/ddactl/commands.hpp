@@ -65,6 +65,10 @@ void set_port_command(CLI::App &app, Globals &g);
 void set_subsys_command(CLI::App &app, Globals &g);
 void set_host_command(CLI::App &app, Globals &g);
 void set_ns_command(CLI::App &app, Globals &g);
+void set_referral_command(CLI::App &app, Globals &g);
+void set_ana_command(CLI::App &app, Globals &g);
+void set_passthru_command(CLI::App &app, Globals &g);
+void set_discovery_command(CLI::App &app, Globals &g);
 void set_config_command(CLI::App &app, Globals &g);
 void set_provider_command(CLI::App &app, Globals &g);
 void set_offload_command(CLI::App &app, Globals &g);
@@ -101,6 +105,8 @@ void print_policies(std::ostream &out, Format format,
 		    const std::vector<PolicyRule> &rules);
 void print_stats(std::ostream &out, Format format, const Sample &sample);
 void print_rates(std::ostream &out, Format format, const Rates &rates);
+// The counters in Prometheus' text exposition format (version 0.0.4).
+void print_prometheus(std::ostream &out, const Sample &sample);
 void print_event(std::ostream &out, Format format, const PoolDryEvent &e);
 
 } // namespace ddactl

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <set>
 
 #include <linux/nvmet_dda.h>
@@ -137,6 +138,28 @@ public:
 		return a;
 	}
 
+	// Plain attributes: "name": number or string.
+	AttrMap params(const json &obj, const std::vector<std::string> &names,
+		       const std::string &where) const
+	{
+		AttrMap m;
+		for (const auto &n : names) {
+			const auto it = obj.find(n);
+			if (it != obj.end() && !it->is_null())
+				m[n] = scalar(*it, where + "." + n);
+		}
+		return m;
+	}
+
+	// A warning, once per name, for an NQN outside the NVMe convention.
+	void convention(const std::string &, const char *kind, const std::string &nqn,
+			std::vector<std::string> &warnings) const
+	{
+		const std::string w = nqn_warning(kind, nqn);
+		if (!w.empty() && warned_.insert(nqn).second)
+			warnings.push_back("config " + source_ + ": " + w);
+	}
+
 	void known(const json &obj, const std::set<std::string> &keys,
 		   const std::string &where, std::vector<std::string> &warnings) const
 	{
@@ -149,6 +172,7 @@ public:
 
 private:
 	std::string source_;
+	mutable std::set<std::string> warned_;
 };
 
 Namespace parse_ns(const Parser &p, const json &j, const std::string &where,
@@ -174,7 +198,9 @@ Namespace parse_ns(const Parser &p, const json &j, const std::string &where,
 	n.enable = p.flag(j, "enable", w);
 	if (n.enable && attr_of(n.attrs, "device", "path").empty())
 		p.fail(w, "is enabled but has no device.path");
-	p.known(j, {"nsid", "device", "ana", "resv", "ana_grpid", "enable"}, w, warnings);
+	n.params = p.params(j, ns_params, w);
+	p.known(j, {"nsid", "device", "ana", "resv", "ana_grpid", "enable", "buffered_io"}, w,
+		warnings);
 	return n;
 }
 
@@ -187,6 +213,7 @@ Subsystem parse_subsys(const Parser &p, const json &j, const std::string &where,
 	s.nqn = p.string(j, "nqn", where);
 	const std::string w = where + " (" + s.nqn + ")";
 	p.at(w, [&] { return check_nqn("subsystem", s.nqn); });
+	p.convention(w, "subsystem", s.nqn, warnings);
 	s.attrs = p.groups(j, subsys_groups, w);
 	const std::string any = attr_of(s.attrs, "attr", "allow_any_host");
 	const bool allow_any = !any.empty() &&
@@ -209,6 +236,7 @@ Subsystem parse_subsys(const Parser &p, const json &j, const std::string &where,
 		s.allowed_hosts.push_back(p.at(hw, [&] {
 			return check_nqn("host", hosts[i].get<std::string>());
 		}));
+		p.convention(hw, "host", s.allowed_hosts.back(), warnings);
 	}
 	std::sort(s.allowed_hosts.begin(), s.allowed_hosts.end());
 	if (std::adjacent_find(s.allowed_hosts.begin(), s.allowed_hosts.end()) !=
@@ -217,7 +245,32 @@ Subsystem parse_subsys(const Parser &p, const json &j, const std::string &where,
 	if (allow_any && !s.allowed_hosts.empty())
 		p.fail(w, "allow_any_host is 1 but allowed_hosts lists hosts, which the "
 			  "kernel refuses; set one or the other");
-	p.known(j, {"nqn", "attr", "namespaces", "allowed_hosts"}, w, warnings);
+	// nvmetcli: a list of at most one object; its "enable" is ours.
+	const json &pts = p.array(j, "passthru", w);
+	if (pts.size() > 1)
+		p.fail(w + ".passthru", "lists more than one passthru; a subsystem has one");
+	if (pts.size() == 1) {
+		const std::string pw = w + ".passthru[0]";
+		if (!pts[0].is_object())
+			p.fail(pw, "must be an object");
+		Passthru pt{p.groups(pts[0], passthru_groups, pw),
+			    p.params(pts[0], passthru_params, pw), false};
+		for (const auto &[k, v] : pt.params)
+			p.at(pw + "." + k, [&] { return parse_uint_attr(k, v); });
+		pt.enable = p.flag(j, "passthru_enable", w);
+		if (pt.enable && !pt.configured())
+			p.fail(w, "passthru_enable is 1 but passthru has no device.path");
+		if (pt.configured() && !s.namespaces.empty())
+			p.fail(w, "has namespaces and a passthru device; a passthru "
+				  "subsystem takes its controller's namespaces");
+		p.known(pts[0], {"device", "admin_timeout", "clear_ids", "io_timeout"}, pw,
+			warnings);
+		s.passthru = std::move(pt);
+	} else if (p.flag(j, "passthru_enable", w)) {
+		p.fail(w, "passthru_enable is 1 but there is no passthru");
+	}
+	p.known(j, {"nqn", "attr", "namespaces", "allowed_hosts", "passthru",
+		    "passthru_enable"}, w, warnings);
 	return s;
 }
 
@@ -354,17 +407,21 @@ P2pConfig parse_p2p(const Parser &p, const json &j, std::vector<std::string> &wa
 		if (!rj.is_object())
 			p.fail(w, "must be an object");
 		PolicyRule r;
-		if (rj.contains("port")) {
+		// "portid", as everywhere; "port" as ddactl 0.1.0 wrote it.
+		const char *pkey = rj.contains("portid") ? "portid" : "port";
+		if (rj.contains("portid") && rj.contains("port"))
+			p.fail(w, "give portid once");
+		if (rj.contains(pkey)) {
 			if (rj.contains("subsys") || rj.contains("nsid"))
-				p.fail(w, "give either port or subsys and nsid");
-			const std::string port = p.scalar(rj["port"], w + ".port");
-			r.target.port = p.at(w + ".port", [&] { return parse_port_id(port); });
+				p.fail(w, "give either portid or subsys and nsid");
+			const std::string port = p.scalar(rj[pkey], w + "." + pkey);
+			r.target.port = p.at(w + "." + pkey, [&] { return parse_port_id(port); });
 		} else {
 			r.target.subsys = p.at(w, [&] {
 				return check_name("subsystem", p.string(rj, "subsys", w));
 			});
 			if (!rj.contains("nsid"))
-				p.fail(w, "has no \"nsid\" (or \"port\")");
+				p.fail(w, "has no \"nsid\" (or \"portid\")");
 			const std::string nsid = p.scalar(rj["nsid"], w + ".nsid");
 			r.target.nsid = p.at(w + ".nsid", [&] { return parse_nsid(nsid); });
 		}
@@ -385,7 +442,8 @@ P2pConfig parse_p2p(const Parser &p, const json &j, std::vector<std::string> &wa
 			if (other.target == r.target)
 				p.fail(w, "the rule of " + target_name(r.target) +
 					  " is listed twice");
-		p.known(rj, {"port", "subsys", "nsid", "mode", "provider", "min_io", "max_bytes"},
+		p.known(rj, {"portid", "port", "subsys", "nsid", "mode", "provider", "min_io",
+			     "max_bytes"},
 			rw, warnings);
 		c.rules.push_back(std::move(r));
 	}
@@ -404,7 +462,7 @@ P2pConfig p2p_config_of(const std::vector<Provider> &providers,
 		if (p.kind != NVMET_DDA_PROVIDER_BAR)
 			continue;
 		c.providers.push_back({p.address, p.bar.value_or(0), p.offset.value_or(0),
-				       p.size});
+				       p.size.value_or(0)});
 	}
 	c.rules = rules;
 	sort_p2p(c);
@@ -427,7 +485,7 @@ json to_json(const P2pConfig &c)
 			   {"min_io", r.min_io},
 			   {"max_bytes", r.max_bytes}};
 		if (r.target.port) {
-			rj["port"] = *r.target.port;
+			rj["portid"] = *r.target.port;
 		} else {
 			rj["subsys"] = r.target.subsys;
 			rj["nsid"] = r.target.nsid;
@@ -450,12 +508,28 @@ std::string describe(const BarProvider &p)
 	       " offset " + human_size(p.offset) + " size " + human_size(p.size);
 }
 
+namespace {
+
+// A number as nvmetcli writes it (int()), the string when it is none.
+json number_or_string(const std::string &v)
+{
+	if (!v.empty() && v.size() <= 10 &&
+	    std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; }))
+		return std::stoull(v);
+	return v;
+}
+
+} // namespace
+
 json to_json(const Target &t)
 {
-	json root = json::object();
+	json root = groups_json(t.attrs, root_groups);
 	root["hosts"] = json::array();
-	for (const auto &h : t.hosts)
-		root["hosts"].push_back({{"nqn", h.nqn}});
+	for (const auto &h : t.hosts) {
+		json j = groups_json(h.attrs, host_groups);
+		j["nqn"] = h.nqn;
+		root["hosts"].push_back(j);
+	}
 
 	root["ports"] = json::array();
 	for (const auto &p : t.ports) {
@@ -490,7 +564,18 @@ json to_json(const Target &t)
 			nj["enable"] = n.enable ? 1 : 0;
 			const std::string grpid = attr_of(n.attrs, "ana", "grpid");
 			nj["ana_grpid"] = grpid.empty() ? 0 : std::stoul(grpid);
+			for (const auto &[k, v] : n.params)
+				nj[k] = number_or_string(v);
 			j["namespaces"].push_back(nj);
+		}
+		if (s.passthru) {
+			// As nvmetcli: a list of one, its numbers as numbers and
+			// no "enable" (nvmetcli cannot restore one there).
+			json pj = groups_json(s.passthru->attrs, passthru_groups);
+			for (const auto &[k, v] : s.passthru->params)
+				pj[k] = number_or_string(v);
+			j["passthru"] = json::array({pj});
+			j["passthru_enable"] = s.passthru->enable ? 1 : 0;
 		}
 		root["subsystems"].push_back(j);
 	}
@@ -525,12 +610,20 @@ ConfigFile parse_config(const std::string &text, const std::string &source)
 
 	ConfigFile cfg;
 	for (const auto &[k, v] : root.items())
-		if (k != "hosts" && k != "ports" && k != "subsystems" && k != p2p_section)
+		if (k != "hosts" && k != "ports" && k != "subsystems" && k != "discovery" &&
+		    k != p2p_section)
 			cfg.extra[k] = v;
 	if (root.contains(p2p_section) && !root[p2p_section].is_null())
 		cfg.p2p = parse_p2p(p, root[p2p_section], cfg.warnings);
 
-	std::set<std::string> hosts;
+	cfg.target.attrs = p.groups(root, root_groups, "file");
+	const std::string disc = attr_of(cfg.target.attrs, "discovery", "nqn");
+	if (!disc.empty()) {
+		p.at("discovery.nqn", [&] { return check_nqn("discovery", disc); });
+		p.convention("discovery.nqn", "discovery", disc, cfg.warnings);
+	}
+
+	std::map<std::string, AttrGroups> hosts;
 	const json &hj = p.array(root, "hosts", "hosts");
 	for (std::size_t i = 0; i < hj.size(); i++) {
 		const std::string w = "hosts[" + std::to_string(i) + "]";
@@ -538,12 +631,21 @@ ConfigFile parse_config(const std::string &text, const std::string &source)
 			p.fail(w, "must be an object");
 		const std::string nqn = p.string(hj[i], "nqn", w);
 		p.at(w, [&] { return check_nqn("host", nqn); });
-		if (!hosts.insert(nqn).second)
+		p.convention(w, "host", nqn, cfg.warnings);
+		if (hosts.count(nqn))
 			p.fail(w, "host " + nqn + " is listed twice");
-		p.known(hj[i], {"nqn"}, w, cfg.warnings);
+		AttrGroups a = p.groups(hj[i], host_groups, w + " (" + nqn + ")");
+		for (const char *k : {"key", "ctrl_key"}) {
+			const std::string key = attr_of(a, "dhchap", k);
+			if (!key.empty())
+				p.at(w + " (" + nqn + ").dhchap." + k,
+				     [&] { return check_dhchap_key(k, key); });
+		}
+		hosts[nqn] = std::move(a);
+		p.known(hj[i], {"nqn", "dhchap"}, w, cfg.warnings);
 	}
-	for (const auto &h : hosts)
-		cfg.target.hosts.push_back({h});
+	for (auto &[h, a] : hosts)
+		cfg.target.hosts.push_back({h, std::move(a)});
 
 	std::set<std::string> nqns;
 	const json &sj = p.array(root, "subsystems", "subsystems");
@@ -556,6 +658,9 @@ ConfigFile parse_config(const std::string &text, const std::string &source)
 	}
 	std::sort(cfg.target.subsystems.begin(), cfg.target.subsystems.end(),
 		  [](const auto &a, const auto &b) { return a.nqn < b.nqn; });
+	if (!disc.empty() && nqns.count(disc))
+		p.fail("discovery.nqn", "is the NQN of subsystem " + disc +
+					", which the kernel refuses; choose another");
 
 	std::set<uint16_t> ids;
 	const json &pj = p.array(root, "ports", "ports");

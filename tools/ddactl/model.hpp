@@ -43,8 +43,10 @@ struct Provider {
 	uint32_t kind = 0;		// enum nvmet_dda_provider_kind
 	std::optional<uint32_t> bar;	// kind BAR only
 	std::optional<uint64_t> offset;	// kind BAR only
-	uint64_t size = 0;
-	uint64_t available = 0;
+	// The pool's size and free bytes; unset when the module cannot read
+	// the kernel's pool (BAR providers always have their size).
+	std::optional<uint64_t> size;
+	std::optional<uint64_t> available;
 	std::string driver;
 	Counters stats;
 
@@ -110,7 +112,7 @@ struct PoolDryEvent {
 	std::string provider;
 	std::string subsys;
 	uint32_t nsid = 0;
-	uint64_t available = 0;
+	std::optional<uint64_t> available;	// as in Provider
 	uint32_t io_bytes = 0;
 
 	bool operator==(const PoolDryEvent &) const = default;

@@ -18,6 +18,11 @@ namespace ddactl {
 
 enum class Format { text, json, json_pretty };
 
+// The version of ddactl's JSON layout: every JSON object ddactl prints as a
+// whole document has it as "schema"; lists are arrays of objects of the same
+// version. Raised when a key changes meaning or goes away.
+inline constexpr unsigned json_schema = 2;
+
 // Which output a field belongs to.
 enum class Show { any, text, json };
 
@@ -83,6 +88,15 @@ struct Row {
 	void add(const std::string &key, const nlohmann::ordered_json &value)
 	{
 		add(key, value, value);
+	}
+	// A byte count the kernel may not know: human size or "-" in text,
+	// the number or null in JSON.
+	void add_bytes(const std::string &key, std::optional<uint64_t> bytes)
+	{
+		if (bytes)
+			add(key, human_size(*bytes), *bytes);
+		else
+			add(key, "-", nullptr);
 	}
 };
 

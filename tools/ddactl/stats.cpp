@@ -55,10 +55,10 @@ std::optional<double> p2p_percent(const Counters &c)
 
 std::optional<double> used_percent(const Provider &p)
 {
-	if (p.size == 0)
+	if (!p.size || !p.available || *p.size == 0)
 		return std::nullopt;
-	const uint64_t used = p.size - std::min(p.available, p.size);
-	return 100.0 * static_cast<double>(used) / static_cast<double>(p.size);
+	const uint64_t used = *p.size - std::min(*p.available, *p.size);
+	return 100.0 * static_cast<double>(used) / static_cast<double>(*p.size);
 }
 
 bool is_gauge(int stat)

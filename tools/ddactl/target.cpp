@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <filesystem>
 
 #include "errors.hpp"
 #include "validate.hpp"
@@ -93,6 +94,52 @@ std::string host_path(const std::string &nqn)
 	return "hosts/" + nqn;
 }
 
+std::string referral_path(uint16_t id, const std::string &name)
+{
+	return port_path(id) + "/referrals/" + name;
+}
+
+std::string ana_group_path(uint16_t id, uint32_t grpid)
+{
+	return port_path(id) + "/ana_groups/" + std::to_string(grpid);
+}
+
+std::optional<std::string> setting(const Settings &s, const std::string &file)
+{
+	for (const auto &[f, v] : s)
+		if (f == file)
+			return v;
+	return std::nullopt;
+}
+
+bool Passthru::configured() const
+{
+	const std::string path = attr_of(attrs, "device", "path");
+	return !(path.empty() || path == "(null)");
+}
+
+bool is_default_value(const std::string &file, const std::string &value)
+{
+	static const std::vector<std::pair<std::string, std::vector<std::string>>> defaults{
+		{"param_pi_enable", {"0"}},
+		{"attr_pi_enable", {"0"}},
+		{"addr_tsas", {"", "none", "connected"}},
+		{"param_max_queue_size", {"-1"}},
+		{"attr_ieee_oui", {"0x000000"}},
+		{"resv_enable", {"0"}},
+		{"buffered_io", {"0"}},
+		{"dhchap_key", {""}},
+		{"dhchap_ctrl_key", {""}},
+		{"dhchap_hash", {"hmac(sha256)"}},
+		{"dhchap_dhgroup", {"null"}},
+		{"discovery_nqn", {discovery_nqn}},
+	};
+	for (const auto &[f, values] : defaults)
+		if (f == file)
+			return std::find(values.begin(), values.end(), value) != values.end();
+	return false;
+}
+
 void Nvmet::require_loaded() const
 {
 	if (!t_.loaded())
@@ -106,13 +153,24 @@ AttrGroups Nvmet::read_attrs(const std::string &rel,
 {
 	AttrGroups a;
 	for (const auto &f : t_.files(rel)) {
+		const std::string file = rel.empty() ? f : rel + "/" + f;
 		for (const auto &g : groups) {
 			if (f.size() > g.size() + 1 && f.starts_with(g + "_") &&
-			    t_.writable(rel + "/" + f))
-				a[g][f.substr(g.size() + 1)] = t_.read(rel + "/" + f);
+			    t_.writable(file))
+				a[g][f.substr(g.size() + 1)] = t_.read(file);
 		}
 	}
 	return a;
+}
+
+AttrMap Nvmet::read_params(const std::string &rel,
+			   const std::vector<std::string> &names) const
+{
+	AttrMap m;
+	for (const auto &n : names)
+		if (t_.is_file(rel + "/" + n))
+			m[n] = t_.read(rel + "/" + n);
+	return m;
 }
 
 Port Nvmet::read_port(uint16_t id) const
@@ -152,7 +210,8 @@ Subsystem Nvmet::read_subsystem(const std::string &nqn) const
 		if (!nsid)
 			continue;
 		const std::string n = rel + "/namespaces/" + name;
-		Namespace ns{static_cast<uint32_t>(*nsid), read_attrs(n, ns_groups), false};
+		Namespace ns{static_cast<uint32_t>(*nsid), read_attrs(n, ns_groups),
+			     read_params(n, ns_params), false};
 		if (t_.is_file(n + "/enable"))
 			ns.enable = t_.read(n + "/enable") == "1";
 		s.namespaces.push_back(std::move(ns));
@@ -160,7 +219,20 @@ Subsystem Nvmet::read_subsystem(const std::string &nqn) const
 	std::sort(s.namespaces.begin(), s.namespaces.end(),
 		  [](const auto &a, const auto &b) { return a.nsid < b.nsid; });
 	s.allowed_hosts = t_.links(rel + "/allowed_hosts");
+	const std::string pt = rel + "/passthru";
+	if (t_.is_dir(pt)) {
+		Passthru p{read_attrs(pt, passthru_groups), read_params(pt, passthru_params),
+			   false};
+		if (t_.is_file(pt + "/enable"))
+			p.enable = t_.read(pt + "/enable") == "1";
+		s.passthru = std::move(p);
+	}
 	return s;
+}
+
+Host Nvmet::read_host(const std::string &nqn) const
+{
+	return {nqn, read_attrs(host_path(nqn), host_groups)};
 }
 
 std::vector<Port> Nvmet::ports() const
@@ -190,13 +262,14 @@ std::vector<Host> Nvmet::hosts() const
 	require_loaded();
 	std::vector<Host> v;
 	for (const auto &nqn : t_.dirs("hosts"))
-		v.push_back({nqn});
+		v.push_back(read_host(nqn));
 	return v;
 }
 
 Target Nvmet::load() const
 {
-	return {hosts(), ports(), subsystems()};
+	Target t{read_attrs("", root_groups), hosts(), ports(), subsystems()};
+	return t;
 }
 
 bool Nvmet::has_port(uint16_t id) const
@@ -228,6 +301,39 @@ void Nvmet::require_subsystem(const std::string &nqn) const
 	if (!has_subsystem(nqn))
 		throw NotFoundError("subsystem " + nqn + ": does not exist; "
 			"'ddactl subsys show' lists the subsystems");
+}
+
+void Nvmet::require_host(const std::string &nqn) const
+{
+	require_loaded();
+	if (!has_host(nqn))
+		throw NotFoundError("host " + nqn + ": is not known to the target; "
+				    "'ddactl host show' lists the hosts");
+}
+
+std::string Nvmet::require_referral(uint16_t id, const std::string &name) const
+{
+	require_port(id);
+	const std::string rel = referral_path(id, name);
+	if (!t_.is_dir(rel))
+		throw NotFoundError("referral " + name + " of " + port_what(id) +
+				    ": does not exist; 'ddactl referral show " +
+				    std::to_string(id) + "' lists them");
+	return rel;
+}
+
+std::string Nvmet::require_ana_group(uint16_t id, uint32_t grpid) const
+{
+	require_port(id);
+	const std::string rel = ana_group_path(id, grpid);
+	if (!t_.is_dir(port_path(id) + "/ana_groups"))
+		throw Error(port_what(id) + ": this kernel has no ANA groups "
+			    "(ana_groups); it needs Linux 5.1 or later");
+	if (!t_.is_dir(rel))
+		throw NotFoundError("ANA group " + std::to_string(grpid) + " of " +
+				    port_what(id) + ": does not exist; 'ddactl ana show " +
+				    std::to_string(id) + "' lists them");
+	return rel;
 }
 
 Port Nvmet::port(uint16_t id) const
@@ -271,99 +377,122 @@ std::vector<std::string> Nvmet::subsystems_allowing(const std::string &host) con
 	return v;
 }
 
-// --- ports -----------------------------------------------------------------
+// --- writing attributes ----------------------------------------------------
 
-void Nvmet::write_port(uint16_t id, const PortSettings &s)
+void Nvmet::write_settings(const std::string &rel, const std::string &what,
+			   const Settings &s, const std::string &hint)
 {
-	const std::string rel = port_path(id);
-	const std::string what = port_what(id);
-	const auto put = [&](const char *attr, const std::optional<std::string> &v) {
-		if (v)
-			guard(t_, what, kernel_hint,
-			      [&] { t_.write(rel + "/" + attr, *v); });
-	};
-	put("addr_trtype", s.trtype);
-	put("addr_adrfam", s.adrfam);
-	put("addr_traddr", s.traddr);
-	put("addr_trsvcid", s.trsvcid);
-	put("addr_treq", s.treq);
-	if (s.inline_data_size)
-		put("param_inline_data_size", std::to_string(*s.inline_data_size));
-}
-
-namespace {
-
-// Fills in what "port add" and "port set" leave to ddactl, then checks the
-// address the port will have. @cur: the port's current addr attributes.
-PortSettings complete_port(const std::string &what, PortSettings s,
-			   const AttrMap &cur, bool adding)
-{
-	const auto value = [&](const std::optional<std::string> &v, const char *name) {
-		if (v)
-			return *v;
-		const auto it = cur.find(name);
-		return it == cur.end() ? std::string() : it->second;
-	};
-	const std::string trtype = value(s.trtype, "trtype");
-	const bool ip = trtype == "rdma" || trtype == "tcp";
-
-	if (adding && trtype.empty())
-		throw UsageError(what + ": no transport type; give --trtype rdma, tcp or loop");
-	if (ip && s.traddr && !s.adrfam) {
-		const std::string fam = adrfam_of(*s.traddr);
-		if (!fam.empty() && value(s.adrfam, "adrfam") != "ib")
-			s.adrfam = fam;
-	}
-	if (ip && adding && !s.trsvcid)
-		s.trsvcid = "4420";
-	if (ip && adding && !s.traddr)
-		throw UsageError(what + ": " + trtype + " needs an address; give --traddr");
-	if (ip && value(s.adrfam, "adrfam").empty())
-		throw UsageError(what + ": cannot tell the address family of '" +
-				 value(s.traddr, "traddr") + "'; give --adrfam ipv4, ipv6 or ib");
-	if (trtype == "loop" && adding && !s.adrfam)
-		s.adrfam = "loop";
-	if (s.treq && !is_valid_treq(*s.treq))
-		throw UsageError(what + ": unknown treq '" + *s.treq +
-				 "'; use 'not specified', 'required' or 'not required'");
-	check_port_address(what, trtype, value(s.adrfam, "adrfam"),
-			   value(s.traddr, "traddr"), value(s.trsvcid, "trsvcid"));
-	return s;
-}
-
-} // namespace
-
-void Nvmet::add_port(uint16_t id, const PortSettings &s)
-{
-	require_loaded();
-	const std::string what = port_what(id);
-	const PortSettings full = complete_port(what, s, {}, true);
-	if (has_port(id))
-		throw Error(what + ": already exists; choose another ID or change it "
-			    "with 'ddactl port set'");
-	guard(t_, what, kernel_hint, [&] { t_.mkdir(port_path(id)); });
+	for (const auto &[file, value] : s)
+		if (!t_.is_file(rel + "/" + file))
+			throw Error(what + ": this kernel has no attribute " + file +
+				    " (built without the feature, or too old for it); "
+				    "leave it out");
+	std::vector<std::pair<std::string, std::optional<std::string>>> done;
 	try {
-		write_port(id, full);
+		for (const auto &[file, value] : s) {
+			std::optional<std::string> old;
+			try {
+				old = t_.read(rel + "/" + file);
+			} catch (const ConfigfsError &) {
+				// Write-only (revalidate_size): nothing to put back.
+			}
+			guard(t_, what, hint, [&] { t_.write(rel + "/" + file, value); });
+			done.emplace_back(file, old);
+		}
+	} catch (...) {
+		for (auto it = done.rbegin(); it != done.rend(); ++it)
+			if (it->second && !it->second->empty())
+				try {
+					t_.write(rel + "/" + it->first, *it->second);
+				} catch (const ConfigfsError &) {
+				}
+		throw;
+	}
+}
+
+void Nvmet::create_with(const std::string &rel, const std::string &what,
+			const Settings &s, const std::string &hint)
+{
+	guard(t_, what, kernel_hint, [&] { t_.mkdir(rel); });
+	try {
+		write_settings(rel, what, s, hint);
 	} catch (...) {
 		try {
-			t_.rmdir(port_path(id));
+			t_.rmdir(rel);
 		} catch (const ConfigfsError &) {
 		}
 		throw;
 	}
 }
 
-void Nvmet::set_port(uint16_t id, const PortSettings &s)
+// --- ports -----------------------------------------------------------------
+
+namespace {
+
+// Fills in what "port add" and "port set" leave to ddactl, then checks the
+// address the port will have. @cur: the port's current addr attributes.
+Settings complete_port(const std::string &what, Settings s, const AttrMap &cur,
+		       bool adding)
+{
+	const auto value = [&](const char *file, const char *name) {
+		if (const auto v = setting(s, file))
+			return *v;
+		const auto it = cur.find(name);
+		return it == cur.end() ? std::string() : it->second;
+	};
+	const std::string trtype = value("addr_trtype", "trtype");
+	const bool ip = trtype == "rdma" || trtype == "tcp";
+	const auto traddr = setting(s, "addr_traddr");
+
+	if (adding && trtype.empty())
+		throw UsageError(what + ": no transport type; give trtype rdma, tcp or loop");
+	// trtype first: the kernel takes tsas (and resets treq) by transport.
+	std::stable_partition(s.begin(), s.end(),
+			      [](const auto &e) { return e.first == "addr_trtype"; });
+	if (ip && traddr && !setting(s, "addr_adrfam")) {
+		const std::string fam = adrfam_of(*traddr);
+		if (!fam.empty() && value("addr_adrfam", "adrfam") != "ib")
+			s.emplace_back("addr_adrfam", fam);
+	}
+	if (ip && adding && !setting(s, "addr_trsvcid"))
+		s.emplace_back("addr_trsvcid", "4420");
+	if (ip && adding && !traddr)
+		throw UsageError(what + ": " + trtype + " needs an address; give traddr");
+	if (ip && value("addr_adrfam", "adrfam").empty())
+		throw UsageError(what + ": cannot tell the address family of '" +
+				 value("addr_traddr", "traddr") +
+				 "'; give adrfam ipv4, ipv6 or ib");
+	if (trtype == "loop" && adding && !setting(s, "addr_adrfam"))
+		s.emplace_back("addr_adrfam", "loop");
+	check_port_address(what, trtype, value("addr_adrfam", "adrfam"),
+			   value("addr_traddr", "traddr"), value("addr_trsvcid", "trsvcid"));
+	return s;
+}
+
+} // namespace
+
+void Nvmet::add_port(uint16_t id, const Settings &s)
+{
+	require_loaded();
+	const std::string what = port_what(id);
+	const Settings full = complete_port(what, s, {}, true);
+	if (has_port(id))
+		throw Error(what + ": already exists; choose another ID or change it "
+			    "with 'ddactl port set'");
+	create_with(port_path(id), what, full, kernel_hint);
+}
+
+void Nvmet::set_port(uint16_t id, const Settings &s)
 {
 	const Port p = port(id);
 	const std::string what = port_what(id);
-	const PortSettings full = complete_port(what, s, p.attrs.count("addr") ?
-						p.attrs.at("addr") : AttrMap{}, false);
+	const Settings full = complete_port(what, s, p.attrs.count("addr") ?
+					    p.attrs.at("addr") : AttrMap{}, false);
 	if (!p.subsystems.empty())
 		throw BusyError(what + ": is enabled (linked to " + join(p.subsystems) +
 				") and the kernel refuses changes; unlink its subsystems "
 				"first (ddactl port unlink " + std::to_string(id) + " NQN)");
-	write_port(id, full);
+	write_settings(port_path(id), what, full, kernel_hint);
 }
 
 void Nvmet::remove_port(uint16_t id)
@@ -395,7 +524,8 @@ void Nvmet::del_port(uint16_t id, bool force)
 				"; unlink them first (ddactl port unlink " +
 				std::to_string(id) + " NQN) or use --force");
 	if (!force && !p.referrals.empty())
-		throw BusyError(what + ": has referrals; remove them first or use --force");
+		throw BusyError(what + ": has referrals; remove them first (ddactl "
+				"referral del " + std::to_string(id) + " NAME) or use --force");
 	remove_port(id);
 }
 
@@ -425,57 +555,138 @@ void Nvmet::unlink(uint16_t id, const std::string &nqn)
 	guard(t_, what, kernel_hint, [&] { t_.unlink(l); });
 }
 
-// --- subsystems ------------------------------------------------------------
+// --- referrals and ANA groups ---------------------------------------------
 
-void Nvmet::write_subsystem(const std::string &nqn, const SubsysSettings &s)
+std::vector<Referral> Nvmet::referrals(uint16_t id) const
 {
-	const std::string rel = subsys_path(nqn);
-	const std::string what = "subsystem " + nqn;
-	if (s.allow_any_host)
-		guard(t_, what, kernel_hint, [&] {
-			t_.write(rel + "/attr_allow_any_host", *s.allow_any_host ? "1" : "0");
-		});
-	const std::string fixed = "serial and model cannot change once a host has "
-				  "connected; see dmesg";
-	if (s.serial)
-		guard(t_, what, fixed, [&] { t_.write(rel + "/attr_serial", *s.serial); });
-	if (s.model)
-		guard(t_, what, fixed, [&] { t_.write(rel + "/attr_model", *s.model); });
+	return port(id).referrals;
 }
 
-void Nvmet::add_subsystem(const std::string &nqn, const SubsysSettings &s)
+void Nvmet::add_referral(uint16_t id, const std::string &name, const Settings &s,
+			 bool enable)
+{
+	require_port(id);
+	const std::string rel = referral_path(id, name);
+	const std::string what = "referral " + name + " of " + port_what(id);
+	if (t_.exists(rel))
+		throw Error(what + ": already exists; change it with 'ddactl referral set'");
+	const Settings full = complete_port(what, s, {}, true);
+	create_with(rel, what, full, kernel_hint);
+	if (enable) {
+		try {
+			guard(t_, what, kernel_hint, [&] { t_.write(rel + "/enable", "1"); });
+		} catch (...) {
+			try {
+				t_.rmdir(rel);
+			} catch (const ConfigfsError &) {
+			}
+			throw;
+		}
+	}
+}
+
+void Nvmet::set_referral(uint16_t id, const std::string &name, const Settings &s)
+{
+	const std::string rel = require_referral(id, name);
+	const std::string what = "referral " + name + " of " + port_what(id);
+	if (t_.read(rel + "/enable") == "1")
+		throw BusyError(what + ": is enabled and the kernel refuses changes; "
+				"disable it first (ddactl referral disable " +
+				std::to_string(id) + " " + name + ")");
+	const Settings full = complete_port(what, s, read_attrs(rel, referral_groups)["addr"],
+					    false);
+	write_settings(rel, what, full, kernel_hint);
+}
+
+void Nvmet::del_referral(uint16_t id, const std::string &name)
+{
+	const std::string rel = require_referral(id, name);
+	guard(t_, "referral " + name + " of " + port_what(id), kernel_hint, [&] {
+		if (t_.read(rel + "/enable") == "1")
+			t_.write(rel + "/enable", "0");
+		t_.rmdir(rel);
+	});
+}
+
+void Nvmet::enable_referral(uint16_t id, const std::string &name, bool on)
+{
+	const std::string rel = require_referral(id, name);
+	guard(t_, "referral " + name + " of " + port_what(id), kernel_hint,
+	      [&] { t_.write(rel + "/enable", on ? "1" : "0"); });
+}
+
+void Nvmet::add_ana_group(uint16_t id, uint32_t grpid, const Settings &s)
+{
+	require_port(id);
+	const std::string what = "ANA group " + std::to_string(grpid) + " of " + port_what(id);
+	if (!t_.is_dir(port_path(id) + "/ana_groups"))
+		throw Error(what + ": this kernel has no ANA groups (ana_groups); it "
+			    "needs Linux 5.1 or later");
+	if (grpid < 2 || grpid > ana_grpid_max)
+		throw UsageError(what + ": the group ID must be from 2 to " +
+				 std::to_string(ana_grpid_max) + " (group 1 always exists)");
+	const std::string rel = ana_group_path(id, grpid);
+	if (t_.exists(rel))
+		throw Error(what + ": already exists; change its state with 'ddactl ana set'");
+	create_with(rel, what, s, kernel_hint);
+}
+
+void Nvmet::set_ana_group(uint16_t id, uint32_t grpid, const Settings &s)
+{
+	const std::string rel = require_ana_group(id, grpid);
+	write_settings(rel, "ANA group " + std::to_string(grpid) + " of " + port_what(id),
+		       s, kernel_hint);
+}
+
+void Nvmet::del_ana_group(uint16_t id, uint32_t grpid)
+{
+	const std::string rel = require_ana_group(id, grpid);
+	const std::string what = "ANA group " + std::to_string(grpid) + " of " + port_what(id);
+	if (grpid == 1)
+		throw UsageError(what + ": the default group cannot be removed; it goes "
+				 "with its port");
+	guard(t_, what, kernel_hint, [&] { t_.rmdir(rel); });
+}
+
+// --- subsystems ------------------------------------------------------------
+
+void Nvmet::add_subsystem(const std::string &nqn, const Settings &s)
 {
 	require_loaded();
 	const std::string what = "subsystem " + nqn;
 	if (has_subsystem(nqn))
 		throw Error(what + ": already exists; choose another NQN or change it "
 			    "with 'ddactl subsys set'");
-	guard(t_, what, kernel_hint, [&] { t_.mkdir(subsys_path(nqn)); });
-	try {
-		write_subsystem(nqn, s);
-	} catch (...) {
-		try {
-			t_.rmdir(subsys_path(nqn));
-		} catch (const ConfigfsError &) {
-		}
-		throw;
-	}
+	create_with(subsys_path(nqn), what, s,
+		    "serial, model and the controller ID range cannot change once "
+		    "a host has connected; see dmesg");
 }
 
-void Nvmet::set_subsystem(const std::string &nqn, const SubsysSettings &s)
+void Nvmet::set_subsystem(const std::string &nqn, const Settings &s)
 {
 	const Subsystem cur = subsystem(nqn);
-	if (s.allow_any_host.value_or(false) && !cur.allowed_hosts.empty())
+	if (setting(s, "attr_allow_any_host") == "1" && !cur.allowed_hosts.empty())
 		throw Error("subsystem " + nqn + ": has allowed hosts (" +
 			    join(cur.allowed_hosts) + ") and the kernel refuses "
 			    "allow_any_host with them; deny them first (ddactl host "
 			    "deny " + nqn + " HOSTNQN)");
-	write_subsystem(nqn, s);
+	write_settings(subsys_path(nqn), "subsystem " + nqn, s,
+		       "serial, model and the controller ID range cannot change once "
+		       "a host has connected; see dmesg");
+}
+
+bool Nvmet::host_has_keys(const std::string &host) const
+{
+	const std::string rel = host_path(host);
+	for (const char *f : {"dhchap_key", "dhchap_ctrl_key"})
+		if (t_.is_file(rel + "/" + f) && !t_.read(rel + "/" + f).empty())
+			return true;
+	return false;
 }
 
 void Nvmet::remove_unused_host(const std::string &host)
 {
-	if (has_host(host) && subsystems_allowing(host).empty())
+	if (has_host(host) && subsystems_allowing(host).empty() && !host_has_keys(host))
 		guard(t_, "host " + host, kernel_hint, [&] { t_.rmdir(host_path(host)); });
 }
 
@@ -488,6 +699,9 @@ void Nvmet::remove_subsystem(const std::string &nqn)
 		guard(t_, what, kernel_hint, [&] {
 			t_.unlink(port_path(id) + "/subsystems/" + nqn);
 		});
+	if (s.passthru && s.passthru->enable)
+		guard(t_, what, kernel_hint,
+		      [&] { t_.write(rel + "/passthru/enable", "0"); });
 	for (const auto &n : s.namespaces)
 		guard(t_, ns_what(nqn, n.nsid), kernel_hint, [&] {
 			const std::string ns = ns_path(nqn, n.nsid);
@@ -524,7 +738,65 @@ void Nvmet::del_subsystem(const std::string &nqn, bool force)
 	remove_subsystem(nqn);
 }
 
+void Nvmet::set_passthru(const std::string &nqn, const Settings &s)
+{
+	const Subsystem sub = subsystem(nqn);
+	const std::string what = "passthru of subsystem " + nqn;
+	if (!sub.passthru)
+		throw Error(what + ": this kernel has no passthru subsystems "
+			    "(CONFIG_NVME_TARGET_PASSTHRU)");
+	if (sub.passthru->enable)
+		throw BusyError(what + ": is enabled and the kernel refuses changes; "
+				"disable it first (ddactl passthru disable " + nqn + ")");
+	write_settings(subsys_path(nqn) + "/passthru", what, s, kernel_hint);
+}
+
+void Nvmet::enable_passthru(const std::string &nqn, bool on)
+{
+	const Subsystem sub = subsystem(nqn);
+	const std::string what = "passthru of subsystem " + nqn;
+	if (!sub.passthru)
+		throw Error(what + ": this kernel has no passthru subsystems "
+			    "(CONFIG_NVME_TARGET_PASSTHRU)");
+	if (on && !sub.namespaces.empty())
+		throw BusyError(what + ": the subsystem has namespaces; a passthru "
+				"subsystem takes its controller's, delete them first");
+	guard(t_, what, on ? "check the device path (an NVMe controller, "
+		"/dev/nvmeN) and see dmesg" : kernel_hint,
+	      [&] { t_.write(subsys_path(nqn) + "/passthru/enable", on ? "1" : "0"); });
+}
+
 // --- hosts -----------------------------------------------------------------
+
+void Nvmet::add_host(const std::string &nqn, const Settings &s)
+{
+	require_loaded();
+	const std::string what = "host " + nqn;
+	if (has_host(nqn))
+		throw Error(what + ": already exists; change it with 'ddactl host set'");
+	create_with(host_path(nqn), what, s, kernel_hint);
+}
+
+void Nvmet::set_host(const std::string &nqn, const Settings &s)
+{
+	require_host(nqn);
+	write_settings(host_path(nqn), "host " + nqn, s, kernel_hint);
+}
+
+void Nvmet::del_host(const std::string &nqn, bool force)
+{
+	require_host(nqn);
+	const auto subs = subsystems_allowing(nqn);
+	const std::string what = "host " + nqn;
+	if (!subs.empty() && !force)
+		throw BusyError(what + ": subsystems allow it (" + join(subs) +
+				"); deny it first (ddactl host deny SUBSYS " + nqn +
+				") or use --force");
+	for (const auto &s : subs)
+		guard(t_, what, kernel_hint,
+		      [&] { t_.unlink(subsys_path(s) + "/allowed_hosts/" + nqn); });
+	guard(t_, what, kernel_hint, [&] { t_.rmdir(host_path(nqn)); });
+}
 
 void Nvmet::allow_host(const std::string &nqn, const std::string &host)
 {
@@ -533,7 +805,7 @@ void Nvmet::allow_host(const std::string &nqn, const std::string &host)
 	if (attr_of(s.attrs, "attr", "allow_any_host") == "1")
 		throw Error(what + ": allows any host, so a host list has no effect "
 			    "and the kernel refuses one; turn that off first (ddactl "
-			    "subsys set " + nqn + " --allow-any-host 0)");
+			    "subsys set " + nqn + " allow-any-host 0)");
 	if (std::find(s.allowed_hosts.begin(), s.allowed_hosts.end(), host) !=
 	    s.allowed_hosts.end())
 		throw Error(what + ": already allows host " + host + "; nothing to do");
@@ -562,25 +834,11 @@ bool Nvmet::deny_host(const std::string &nqn, const std::string &host)
 		throw NotFoundError("subsystem " + nqn + ": does not allow host " + host +
 				    "; 'ddactl host show' lists the allowed hosts");
 	guard(t_, "subsystem " + nqn, kernel_hint, [&] { t_.unlink(l); });
-	const bool last = subsystems_allowing(host).empty();
 	remove_unused_host(host);
-	return last;
+	return !has_host(host);
 }
 
 // --- namespaces ------------------------------------------------------------
-
-void Nvmet::write_namespace(const std::string &rel, const std::string &what,
-			    const NsSettings &s)
-{
-	const auto put = [&](const char *attr, const std::optional<std::string> &v) {
-		if (v)
-			guard(t_, what, kernel_hint,
-			      [&] { t_.write(rel + "/" + attr, *v); });
-	};
-	put("device_path", s.path);
-	put("device_uuid", s.uuid);
-	put("device_nguid", s.nguid);
-}
 
 namespace {
 
@@ -603,7 +861,7 @@ void check_device(const std::string &what, const std::optional<std::string> &pat
 } // namespace
 
 uint32_t Nvmet::add_namespace(const std::string &nqn, std::optional<uint32_t> nsid,
-			      const NsSettings &s, bool enable)
+			      const Settings &s, bool enable)
 {
 	const Subsystem sub = subsystem(nqn);
 	if (!nsid) {
@@ -614,40 +872,44 @@ uint32_t Nvmet::add_namespace(const std::string &nqn, std::optional<uint32_t> ns
 		nsid = n;
 	}
 	const std::string what = ns_what(nqn, *nsid);
-	if (!s.path)
-		throw UsageError(what + ": no device; give --path");
-	check_device(what, s.path);
+	const auto path = setting(s, "device_path");
+	if (!path)
+		throw UsageError(what + ": no device; give path");
+	check_device(what, path);
 	for (const auto &ns : sub.namespaces)
 		if (ns.nsid == *nsid)
 			throw Error(what + ": already exists; choose another NSID or "
 				    "change it with 'ddactl ns set'");
 	const std::string rel = ns_path(nqn, *nsid);
-	guard(t_, what, kernel_hint, [&] { t_.mkdir(rel); });
-	try {
-		write_namespace(rel, what, s);
-		if (enable)
+	create_with(rel, what, s, kernel_hint);
+	if (enable) {
+		try {
 			guard(t_, what, "check the device and see dmesg",
 			      [&] { t_.write(rel + "/enable", "1"); });
-	} catch (...) {
-		try {
-			t_.rmdir(rel);
-		} catch (const ConfigfsError &) {
+		} catch (...) {
+			try {
+				t_.rmdir(rel);
+			} catch (const ConfigfsError &) {
+			}
+			throw;
 		}
-		throw;
 	}
 	return *nsid;
 }
 
-void Nvmet::set_namespace(const std::string &nqn, uint32_t nsid, const NsSettings &s)
+void Nvmet::set_namespace(const std::string &nqn, uint32_t nsid, const Settings &s)
 {
 	const Namespace n = ns(nqn, nsid);
 	const std::string what = ns_what(nqn, nsid);
-	check_device(what, s.path);
-	if (n.enable)
-		throw BusyError(what + ": is enabled and the kernel refuses changes; "
-				"disable it first (ddactl ns disable " + nqn + " " +
+	check_device(what, setting(s, "device_path"));
+	const bool needs_disabled = std::any_of(s.begin(), s.end(), [](const auto &e) {
+		return e.first.starts_with("device_") || e.first == "buffered_io";
+	});
+	if (n.enable && needs_disabled)
+		throw BusyError(what + ": is enabled and the kernel refuses changes of "
+				"its device; disable it first (ddactl ns disable " + nqn + " " +
 				std::to_string(nsid) + ")");
-	write_namespace(ns_path(nqn, nsid), what, s);
+	write_settings(ns_path(nqn, nsid), what, s, kernel_hint);
 }
 
 void Nvmet::del_namespace(const std::string &nqn, uint32_t nsid)
@@ -668,6 +930,42 @@ void Nvmet::enable_namespace(const std::string &nqn, uint32_t nsid, bool on)
 	      [&] { t_.write(ns_path(nqn, nsid) + "/enable", on ? "1" : "0"); });
 }
 
+void Nvmet::revalidate_namespace(const std::string &nqn, uint32_t nsid)
+{
+	const Namespace n = ns(nqn, nsid);
+	const std::string what = ns_what(nqn, nsid);
+	const std::string file = ns_path(nqn, nsid) + "/revalidate_size";
+	if (!t_.exists(file))
+		throw Error(what + ": this kernel has no revalidate_size; it needs "
+			    "Linux 5.12 or later");
+	if (!n.enable)
+		throw UsageError(what + ": is disabled; the kernel revalidates only an "
+				 "enabled namespace (ddactl ns enable " + nqn + " " +
+				 std::to_string(nsid) + ")");
+	guard(t_, what, kernel_hint, [&] { t_.write(file, "1"); });
+}
+
+// --- discovery -------------------------------------------------------------
+
+std::optional<std::string> Nvmet::discovery_nqn() const
+{
+	require_loaded();
+	if (!t_.is_file("discovery_nqn"))
+		return std::nullopt;
+	return t_.read("discovery_nqn");
+}
+
+void Nvmet::set_discovery_nqn(const std::string &nqn)
+{
+	if (!discovery_nqn())
+		throw Error("discovery NQN: this kernel cannot change it (no "
+			    "discovery_nqn; it needs Linux 6.6 or later)");
+	if (has_subsystem(nqn))
+		throw UsageError("discovery NQN " + nqn + ": a subsystem has that NQN "
+				 "and the kernel refuses it; choose another");
+	guard(t_, "discovery NQN", kernel_hint, [&] { t_.write("discovery_nqn", nqn); });
+}
+
 // --- whole target ----------------------------------------------------------
 
 void Nvmet::clear()
@@ -679,11 +977,81 @@ void Nvmet::clear()
 		remove_subsystem(s);
 	for (const auto &h : t_.dirs("hosts"))
 		guard(t_, "host " + h, kernel_hint, [&] { t_.rmdir(host_path(h)); });
+	const auto disc = discovery_nqn();
+	if (disc && *disc != ddactl::discovery_nqn)
+		guard(t_, "discovery NQN", kernel_hint,
+		      [&] { t_.write("discovery_nqn", ddactl::discovery_nqn); });
 }
 
 namespace {
 
-// Attribute writes in a stable order: the groups as listed, names sorted.
+Step make(std::string what, std::function<bool()> apply, std::function<void()> undo)
+{
+	return {std::move(what), std::move(apply), "this kernel has no such attribute",
+		std::move(undo)};
+}
+
+// Ignores errors: an undo is a best effort while putting things back.
+void quietly(const std::function<void()> &f)
+{
+	try {
+		f();
+	} catch (const std::exception &) {
+	}
+}
+
+Step mkdir_step(ConfigfsTree &t, const std::string &what, const std::string &rel)
+{
+	return make("create " + what, [&t, rel] {
+		t.mkdir(rel);
+		return true;
+	}, [&t, rel] { quietly([&] { t.rmdir(rel); }); });
+}
+
+Step link_step(ConfigfsTree &t, std::string what, const std::string &target,
+	       const std::string &link)
+{
+	return make(std::move(what), [&t, target, link] {
+		t.symlink(target, link);
+		return true;
+	}, [&t, link] { quietly([&] { t.unlink(link); }); });
+}
+
+Step enable_step(ConfigfsTree &t, const std::string &what, const std::string &file)
+{
+	return make("enable " + what, [&t, file] {
+		t.write(file, "1");
+		return true;
+	}, [&t, file] { quietly([&] { t.write(file, "0"); }); });
+}
+
+// Writes @value to @file. A file the kernel lacks is skipped when @value
+// is the feature's default, else the restore stops.
+Step write_step(ConfigfsTree &t, const std::string &what, const std::string &file,
+		const std::string &value)
+{
+	const std::string name = std::filesystem::path(file).filename().string();
+	Step s = make("set " + what + " " + name + " = '" + value + "'",
+		      [&t, file, value, name, what] {
+			      if (!t.is_file(file)) {
+				      if (is_default_value(name, value))
+					      return false;
+				      throw Error(what + ": this kernel has no attribute " +
+						  name + " (built without the feature, or "
+						  "too old for it), and '" + value +
+						  "' asks for it; remove it from the file to "
+						  "restore without it");
+			      }
+			      t.write(file, value);
+			      return true;
+		      },
+		      {});
+	s.skipped = "this kernel has no such attribute, and '" + value + "' is its default";
+	return s;
+}
+
+// Attribute writes in a stable order: the groups as listed, names sorted,
+// trtype before the other addr_ files (the kernel takes tsas by transport).
 void attr_steps(std::vector<Step> &steps, ConfigfsTree &t, const std::string &what,
 		const std::string &rel, const std::vector<std::string> &groups,
 		const AttrGroups &attrs)
@@ -692,21 +1060,26 @@ void attr_steps(std::vector<Step> &steps, ConfigfsTree &t, const std::string &wh
 		const auto it = attrs.find(g);
 		if (it == attrs.end())
 			continue;
-		for (const auto &[name, value] : it->second) {
+		std::vector<std::pair<std::string, std::string>> v(it->second.begin(),
+								    it->second.end());
+		std::stable_partition(v.begin(), v.end(),
+				      [](const auto &e) { return e.first == "trtype"; });
+		for (const auto &[name, value] : v) {
 			// Empty is what configfs shows for "not set" (adrfam of a
-			// loop port, say); the kernel would refuse to store it.
+			// loop port, a host's key); the kernel would refuse it.
 			if (value.empty())
 				continue;
-			const std::string file = rel + "/" + g + "_" + name;
-			steps.push_back({"set " + what + " " + g + "_" + name + " = '" + value + "'",
-					 [&t, file, value] {
-						 if (!t.is_file(file))
-							 return false;
-						 t.write(file, value);
-						 return true;
-					 }});
+			steps.push_back(write_step(t, what, rel + "/" + g + "_" + name, value));
 		}
 	}
+}
+
+void param_steps(std::vector<Step> &steps, ConfigfsTree &t, const std::string &what,
+		 const std::string &rel, const AttrMap &params)
+{
+	for (const auto &[name, value] : params)
+		if (!value.empty())
+			steps.push_back(write_step(t, what, rel + "/" + name, value));
 }
 
 } // namespace
@@ -716,88 +1089,97 @@ std::vector<Step> Nvmet::restore_plan(const Target &target)
 	std::vector<Step> steps;
 	ConfigfsTree &t = t_;
 
-	std::vector<std::string> hosts;
+	const std::string disc = attr_of(target.attrs, "discovery", "nqn");
+	if (!disc.empty()) {
+		Step s = write_step(t, "target", "discovery_nqn", disc);
+		s.what = "set the discovery NQN to " + disc;
+		const std::string old = t.is_file("discovery_nqn") ? t.read("discovery_nqn") : "";
+		if (!old.empty())
+			s.undo = [&t, old] { quietly([&] { t.write("discovery_nqn", old); }); };
+		steps.push_back(std::move(s));
+	}
+
+	std::vector<const Host *> hosts;
 	for (const auto &h : target.hosts)
-		hosts.push_back(h.nqn);
+		hosts.push_back(&h);
+	std::vector<Host> implied;
 	for (const auto &s : target.subsystems)
 		for (const auto &h : s.allowed_hosts)
-			if (std::find(hosts.begin(), hosts.end(), h) == hosts.end())
-				hosts.push_back(h);
-	for (const auto &h : hosts)
-		steps.push_back({"create host " + h, [&t, h] {
-			t.mkdir(host_path(h));
-			return true;
-		}});
+			if (std::none_of(target.hosts.begin(), target.hosts.end(),
+					 [&](const Host &x) { return x.nqn == h; }) &&
+			    std::none_of(implied.begin(), implied.end(),
+					 [&](const Host &x) { return x.nqn == h; }))
+				implied.push_back({h, {}});
+	for (const auto &h : implied)
+		hosts.push_back(&h);
+	for (const Host *h : hosts) {
+		const std::string rel = host_path(h->nqn);
+		steps.push_back(mkdir_step(t, "host " + h->nqn, rel));
+		attr_steps(steps, t, "host " + h->nqn, rel, host_groups, h->attrs);
+	}
 
 	for (const auto &s : target.subsystems) {
 		const std::string rel = subsys_path(s.nqn);
 		const std::string what = "subsystem " + s.nqn;
-		steps.push_back({"create " + what, [&t, rel] {
-			t.mkdir(rel);
-			return true;
-		}});
+		steps.push_back(mkdir_step(t, what, rel));
 		attr_steps(steps, t, what, rel, subsys_groups, s.attrs);
 		for (const auto &n : s.namespaces) {
 			const std::string nrel = ns_path(s.nqn, n.nsid);
 			const std::string nwhat = ns_what(s.nqn, n.nsid);
-			steps.push_back({"create " + nwhat, [&t, nrel] {
-				t.mkdir(nrel);
-				return true;
-			}});
+			steps.push_back(mkdir_step(t, nwhat, nrel));
 			attr_steps(steps, t, nwhat, nrel, ns_groups, n.attrs);
+			param_steps(steps, t, nwhat, nrel, n.params);
 			if (n.enable)
-				steps.push_back({"enable " + nwhat, [&t, nrel] {
-					t.write(nrel + "/enable", "1");
-					return true;
-				}});
+				steps.push_back(enable_step(t, nwhat, nrel + "/enable"));
+		}
+		if (s.passthru && s.passthru->configured()) {
+			const std::string prel = rel + "/passthru";
+			const std::string pwhat = "passthru of " + what;
+			steps.push_back(make("check that the kernel has " + pwhat,
+					     [&t, prel, pwhat] {
+						     if (!t.is_dir(prel))
+							     throw Error(pwhat + ": this kernel has no "
+									 "passthru subsystems (CONFIG_"
+									 "NVME_TARGET_PASSTHRU); remove "
+									 "\"passthru\" from the file to "
+									 "restore without it");
+						     return true;
+					     },
+					     {}));
+			attr_steps(steps, t, pwhat, prel, passthru_groups, s.passthru->attrs);
+			param_steps(steps, t, pwhat, prel, s.passthru->params);
+			if (s.passthru->enable)
+				steps.push_back(enable_step(t, pwhat, prel + "/enable"));
 		}
 		for (const auto &h : s.allowed_hosts)
-			steps.push_back({"allow host " + h + " on " + what, [&t, rel, h] {
-				t.symlink(host_path(h), rel + "/allowed_hosts/" + h);
-				return true;
-			}});
+			steps.push_back(link_step(t, "allow host " + h + " on " + what,
+						  host_path(h), rel + "/allowed_hosts/" + h));
 	}
 
 	for (const auto &p : target.ports) {
 		const std::string rel = port_path(p.id);
 		const std::string what = port_what(p.id);
-		steps.push_back({"create " + what, [&t, rel] {
-			t.mkdir(rel);
-			return true;
-		}});
+		steps.push_back(mkdir_step(t, what, rel));
 		attr_steps(steps, t, what, rel, port_groups, p.attrs);
 		for (const auto &r : p.referrals) {
 			const std::string rrel = rel + "/referrals/" + r.name;
 			const std::string rwhat = "referral " + r.name + " of " + what;
-			steps.push_back({"create " + rwhat, [&t, rrel] {
-				t.mkdir(rrel);
-				return true;
-			}});
+			steps.push_back(mkdir_step(t, rwhat, rrel));
 			attr_steps(steps, t, rwhat, rrel, referral_groups, r.attrs);
 			if (r.enable)
-				steps.push_back({"enable " + rwhat, [&t, rrel] {
-					t.write(rrel + "/enable", "1");
-					return true;
-				}});
+				steps.push_back(enable_step(t, rwhat, rrel + "/enable"));
 		}
 		for (const auto &g : p.ana_groups) {
 			const std::string grel = rel + "/ana_groups/" + std::to_string(g.grpid);
 			const std::string gwhat = "ANA group " + std::to_string(g.grpid) +
 						  " of " + what;
 			if (g.grpid != 1)	// the kernel creates group 1
-				steps.push_back({"create " + gwhat, [&t, grel] {
-					t.mkdir(grel);
-					return true;
-				}});
+				steps.push_back(mkdir_step(t, gwhat, grel));
 			attr_steps(steps, t, gwhat, grel, ana_groups, g.attrs);
 		}
 		for (const auto &nqn : p.subsystems)
-			steps.push_back({"link " + what + " to subsystem " + nqn,
-					 [&t, rel, nqn] {
-						 t.symlink(subsys_path(nqn),
-							   rel + "/subsystems/" + nqn);
-						 return true;
-					 }});
+			steps.push_back(link_step(t, "link " + what + " to subsystem " + nqn,
+						  subsys_path(nqn), rel + "/subsystems/" + nqn));
 	}
 	return steps;
 }

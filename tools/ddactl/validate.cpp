@@ -9,6 +9,7 @@
 #include <climits>
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 #include <regex>
 
 #include <linux/nvmet_dda.h>
@@ -76,15 +77,29 @@ bool is_valid_nqn(std::string_view nqn)
 std::string check_nqn(std::string_view kind, std::string_view nqn)
 {
 	const std::string what = std::string(kind) + " " + std::string(nqn);
+	if (nqn.empty())
+		bad(std::string(kind) + " ''", "the NQN is empty; give one such as "
+			  "nqn.2026-11.com.example:name");
 	if (nqn.size() > nqn_max_len)
 		bad(what, "NQN is " + std::to_string(nqn.size()) +
 			  " bytes long; the NVMe limit is 223");
-	if (!is_valid_nqn(nqn))
-		bad(what, "not a valid NQN; use nqn.yyyy-mm.<reverse domain>:<name> "
-			  "or nqn.2014-08.org.nvmexpress:uuid:<uuid>");
-	if (nqn == discovery_nqn)
+	if (nqn == "." || nqn == ".." || nqn.find('/') != std::string_view::npos ||
+	    nqn.find('\0') != std::string_view::npos)
+		bad(what, "not a name the kernel accepts (no '/', NUL, '.' or '..'); "
+			  "use nqn.yyyy-mm.<reverse domain>:<name>");
+	if (kind == "subsystem" && nqn == discovery_nqn)
 		bad(what, "the discovery subsystem is built in; choose another NQN");
 	return std::string(nqn);
+}
+
+std::string nqn_warning(std::string_view kind, std::string_view nqn)
+{
+	if (is_valid_nqn(nqn))
+		return {};
+	return std::string(kind) + " " + std::string(nqn) +
+	       ": not an NQN in the NVMe convention (nqn.yyyy-mm.<reverse "
+	       "domain>:<name> or nqn.2014-08.org.nvmexpress:uuid:<uuid>); the "
+	       "kernel accepts it, but hosts and other tools may not";
 }
 
 std::string check_name(std::string_view kind, std::string_view name)
@@ -258,6 +273,56 @@ std::string check_ascii(std::string_view what, std::string_view s,
 	for (char c : s)
 		if (c < 0x20 || c > 0x7e)
 			bad(what, "must be printable ASCII; remove other characters");
+	return std::string(s);
+}
+
+std::string check_dhchap_key(std::string_view what, std::string_view key)
+{
+	static const std::regex re("DHHC-1:0*[0-3]:[^[:space:]]+.*");
+	if (!std::regex_match(key.begin(), key.end(), re))
+		bad(what, "not a DH-HMAC-CHAP secret; give one as 'nvme gen-dhchap-key' "
+			  "prints it, DHHC-1:<hash 00 to 03>:<base64 key>:");
+	return std::string(key);
+}
+
+namespace {
+
+// kstrtoull's base 0: 0x-hex, 0-octal, else decimal.
+std::optional<uint64_t> kernel_number(std::string_view s)
+{
+	int base = 10;
+	if (s.starts_with("0x") || s.starts_with("0X")) {
+		s.remove_prefix(2);
+		base = 16;
+	} else if (s.size() > 1 && s[0] == '0') {
+		s.remove_prefix(1);
+		base = 8;
+	}
+	uint64_t v = 0;
+	if (s.empty() || s.size() > 20 ||
+	    std::from_chars(s.data(), s.data() + s.size(), v, base).ec != std::errc() ||
+	    std::from_chars(s.data(), s.data() + s.size(), v, base).ptr != s.data() + s.size())
+		return std::nullopt;
+	return v;
+}
+
+} // namespace
+
+std::string parse_uint_attr(std::string_view what, std::string_view s)
+{
+	const auto v = kernel_number(s);
+	if (!v || *v > UINT32_MAX)
+		bad(what, "'" + std::string(s) + "' is not a number from 0 to 4294967295");
+	return std::string(s);
+}
+
+std::string parse_int_attr(std::string_view what, std::string_view s)
+{
+	const bool neg = s.starts_with("-");
+	const auto v = kernel_number(neg ? s.substr(1) : s);
+	if (!v || *v > (neg ? uint64_t{INT_MAX} + 1 : uint64_t{INT_MAX}))
+		bad(what, "'" + std::string(s) + "' is not a number from -2147483648 to "
+			  "2147483647");
 	return std::string(s);
 }
 

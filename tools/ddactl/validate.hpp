@@ -14,6 +14,7 @@ namespace ddactl {
 
 inline constexpr std::size_t nqn_max_len = 223;	// NVMe Base Spec, 4.5
 inline constexpr uint32_t nsid_max = 0xfffffffe;	// 0xffffffff is "all"
+inline constexpr uint32_t ana_grpid_max = 128;	// NVMET_MAX_ANAGRPS
 inline constexpr const char *discovery_nqn = "nqn.2014-08.org.nvmexpress.discovery";
 
 // True for "nqn.yyyy-mm.<reverse domain>[:<anything>]" and for
@@ -21,8 +22,17 @@ inline constexpr const char *discovery_nqn = "nqn.2014-08.org.nvmexpress.discove
 // ASCII without '/' or spaces (the NQN is a configfs directory name).
 bool is_valid_nqn(std::string_view nqn);
 
-// @kind: "subsystem" or "host", used in the message.
+// A name for a new subsystem or host entry, checked for what the kernel
+// refuses: empty, longer than 223 bytes (the NQN the target would use is cut
+// there), '/' or NUL (not a configfs name), "." and "..", and the built-in
+// discovery NQN for a subsystem. Anything else is accepted, also names
+// outside the NVMe convention ("testnqn"): see nqn_warning(). @kind:
+// "subsystem" or "host", used in the message.
 std::string check_nqn(std::string_view kind, std::string_view nqn);
+
+// "" for an NQN in the NVMe convention (is_valid_nqn()), else the warning to
+// print: the kernel takes it, hosts and other tools may not.
+std::string nqn_warning(std::string_view kind, std::string_view nqn);
 
 // A name that may be used as one existing configfs entry: not empty, no '/',
 // not "." or "..". For looking up objects other tools created.
@@ -61,6 +71,17 @@ bool parse_bool(std::string_view what, std::string_view s);
 // Printable ASCII, 1..@max bytes (serial 20, model 40).
 std::string check_ascii(std::string_view what, std::string_view s,
 			std::size_t max);
+
+// A DH-HMAC-CHAP secret as the kernel takes it: "DHHC-1:<hash 0-3>:<key>"
+// (what 'nvme gen-dhchap-key' prints). @what names it in the message.
+std::string check_dhchap_key(std::string_view what, std::string_view key);
+
+// An unsigned int attribute as the kernel parses it (kstrtouint, base 0):
+// decimal, 0x-hex or 0-octal, at most 4294967295.
+std::string parse_uint_attr(std::string_view what, std::string_view s);
+
+// A C int attribute (kstrtoint, base 0), e.g. param_max_queue_size.
+std::string parse_int_attr(std::string_view what, std::string_view s);
 
 // A C int for param_inline_data_size: -1 (transport default) or 0..INT_MAX.
 int parse_inline_data_size(std::string_view s);

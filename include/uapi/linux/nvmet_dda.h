@@ -72,7 +72,8 @@
  *     NVMET_DDA_A_PROVIDER_OFFSET   NLA_U64         offset into the BAR (BAR only)
  *     NVMET_DDA_A_PROVIDER_SIZE     NLA_U64         bytes in the p2pmem pool
  *     NVMET_DDA_A_PROVIDER_AVAILABLE NLA_U64        bytes free in the pool now
- *       (SIZE and AVAILABLE are absent when the module cannot read the
+ *       (AVAILABLE, and SIZE but for BAR providers, whose pool is the
+ *       region they published, are absent when the module cannot read the
  *       kernel's pool: it reads a structure private to the PCI core, checks
  *       its layout when built and when first used, and logs why it stopped)
  *     NVMET_DDA_A_PROVIDER_DRIVER   NLA_NUL_STRING  driver that published it

@@ -112,7 +112,7 @@ row 2 "is not a port number" ddactl port add 9 --trtype rdma --traddr "$DDA_ADDR
 row 2 "give a byte count" ddactl port add 9 --trtype rdma --traddr "$DDA_ADDR4" --inline-data-size 99999999999
 row 2 "from 0 to 65535" ddactl port add 65536 --trtype rdma --traddr "$DDA_ADDR4"
 row 1 "already exists" ddactl subsys add "$SUB"
-row 2 "not a valid NQN" ddactl subsys add nvmet-always
+row 2 "the NVMe limit is 223" ddactl subsys add "nqn.2026-11.io.nvmet-dda:$(printf 'x%.0s' {1..199})"
 row 2 "from 1 to 4294967294" ddactl ns add "$SUB" 0 --path "$ssd"
 row 3 "does not exist" ddactl ns add "$SUB" 3 --path /dev/no-such-disk
 row 5 "Cannot assign requested address" ddactl port link 3 "$SUB"

@@ -75,7 +75,7 @@ expect_eq "rules" "$(ddactl -j offload show | jq length)" 2
 expect_eq "namespace rule" \
 	"$(ddactl -j offload show "$NQN" 1 | jq -c '.[0] | [.mode, .provider, .min_io, .max_bytes]')" \
 	"[\"require\",\"$bar\",4096,67108864]"
-expect_eq "port rule" "$(ddactl -j offload show port 1 | jq -c '.[0] | [.port, .mode, .provider]')" \
+expect_eq "port rule" "$(ddactl -j offload show port 1 | jq -c '.[0] | [.portid, .mode, .provider]')" \
 	'[1,"prefer","cmb"]'
 expect_eq "subsystem's rules" "$(ddactl -j offload show "$NQN" | jq length)" 1
 ddactl offload del port 1
@@ -89,9 +89,9 @@ ddactl stats
 p2p=$(p2p_ns "$NQN" 1 p2p_bytes)
 [ "$p2p" -gt 0 ] || fail "no P2P bytes after fio with mode require"
 expect_eq "provider p2p_bytes" "$(p2p_prov "$bar" p2p_bytes)" "$p2p"
-ddactl stats -w 1
-expect_eq "stats -w interval" "$(ddactl -j stats -w 1 | jq .interval)" 1
-expect_eq "stats -w namespace" "$(ddactl -j stats -w 1 | jq -r '.namespaces[0].subsys')" "$NQN"
+ddactl stats -w 1 -c 2
+expect_eq "stats -w interval" "$(ddactl -j stats -w 1 -c 1 | jq .interval)" 1
+expect_eq "stats -w namespace" "$(ddactl -j stats -w 1 -c 1 | jq -r '.namespaces[0].subsys')" "$NQN"
 
 step "monitor -c 1: a 2 MiB pool runs dry"
 ddactl offload set "$NQN" 1 mode prefer max-bytes 0
@@ -125,10 +125,10 @@ expect_eq "status module" "$(jq -c '.module | [.loaded, .p2pdma]' /tmp/ddactl-p2
 expect_eq "status providers" \
 	"$(jq -r '[.providers[].provider] | sort | join(" ")' /tmp/ddactl-p2p-status.json)" \
 	"$(printf '%s\n' "$cmb" "$bar" | sort | tr '\n' ' ' | sed 's/ $//')"
-expect_eq "status port" "$(jq -c '.ports[0] | [.port, .subsystems]' /tmp/ddactl-p2p-status.json)" \
+expect_eq "status port" "$(jq -c '.ports[0] | [.portid, .subsystems]' /tmp/ddactl-p2p-status.json)" \
 	"[1,[\"$NQN\"]]"
 expect_eq "status namespace" \
-	"$(jq -c '.namespaces[0] | [.nsid, .path, .enabled, .mode, .provider, .rule]' /tmp/ddactl-p2p-status.json)" \
+	"$(jq -c '.namespaces[0] | [.nsid, .path, .enable, .mode, .provider, .rule]' /tmp/ddactl-p2p-status.json)" \
 	"[1,\"$ssd\",true,\"require\",\"$bar\",\"namespace\"]"
 
 step "doctor: P2P can work here"
@@ -146,7 +146,7 @@ ddactl config save "$SAVED"
 jq .nvmet_dda "$SAVED"
 expect_eq "saved providers" "$(jq -c '.nvmet_dda.providers' "$SAVED")" \
 	"[{\"address\":\"$bar\",\"bar\":2,\"offset\":2097152,\"size\":8388608}]"
-expect_eq "saved rules" "$(jq -c '[.nvmet_dda.offload[] | [.port, .subsys, .mode, .provider]]' "$SAVED")" \
+expect_eq "saved rules" "$(jq -c '[.nvmet_dda.offload[] | [.portid, .subsys, .mode, .provider]]' "$SAVED")" \
 	"[[1,null,\"prefer\",\"cmb\"],[null,\"$NQN\",\"require\",\"$bar\"]]"
 cmp "$SAVED" <(ddactl config save -) || fail "save to a file and to stdout differ"
 host_disconnect "$NQN"
