@@ -57,11 +57,13 @@ host_connect "$NQN"
 dev=$(fabric_dev "$NQN" 1)
 # At 8 I/Os per second, 2 x 127 reads in flight (up to 32 MiB) hold their
 # buffers for up to 30 seconds each.
-# 96 commands of 128 KiB (12 MiB held) on a namespace that does 8 I/Os a
-# second: each waits about 12 s, well inside the host's 30 s I/O timeout
-# (254 waited 32 s: the host aborted them and the load saw errors).
+# 254 commands of 128 KiB on a namespace that does 8 I/Os a second: each
+# waits about 32 s, so the unbind below lasts long enough for a slow guest
+# to ask its questions; the host waits 120 s for an I/O, not its default 30
+# (past which it aborted them and the load saw errors).
+echo 120000 >"/sys/block/${dev#/dev/}/queue/io_timeout"
 fio --name=brm-load --filename="$dev" --direct=1 --ioengine=libaio \
-	--rw=randread --bs=128k --iodepth=48 --numjobs=2 --size=32M \
+	--rw=randread --bs=128k --iodepth=127 --numjobs=2 --size=32M \
 	--time_based --runtime=900 --output-format=json \
 	--output=/tmp/brm-load.raw >/dev/null 2>&1 &
 fpid=$!
