@@ -80,13 +80,15 @@ expect_eq "namespace host_bytes" "$((s1[host_bytes] - s0[host_bytes]))" 0
 expect_eq "provider p2p_bytes" "$(p2p_prov "$bdf" p2p_bytes)" "$moved"
 
 step "provider del while I/O holds its buffers: refused"
-# Namespace 2 is the throttled one: at QD8 and 8 I/Os per second each read
-# waits about a second in the SSD with its P2P buffer, so buffers are
-# outstanding for the whole run, not just now and then.
+# Namespace 2 is the throttled one: at 8 I/Os per second reads two deep
+# always have a P2P buffer out, so buffers are outstanding for the whole
+# run, not just now and then. (Deeper queues cost the guest's CPU: under
+# soft-RoCE each outstanding command keeps it busy, nvmet-rdma alike, and
+# eight of them starved a one-vCPU guest's ddactl for minutes.)
 ddactl offload set "$NQN" 2 mode require provider "$bdf"
 # Runs until stopped: three refusals take longer than a fixed run on a
 # slow guest.
-fio_load "$slowdev" randread 128k 8 300 bar-load &
+fio_load "$slowdev" randread 128k 2 300 bar-load &
 fpid=$!
 held() { [ "$(p2p_prov "$bdf" outstanding_bytes)" -gt 0 ]; }
 wait_for 30 held || fail "no P2P buffer outstanding under I/O to the throttled namespace"
@@ -126,8 +128,10 @@ expect_eq "unreachable fallbacks" "$((s1[fb_unreachable] - s0[fb_unreachable]))"
 expect_eq "p2p after del" "$((s1[p2p_bytes] - s0[p2p_bytes]))" 0
 
 step "a 2 MiB pool runs dry: fallbacks and an event"
-# Against the throttled namespace the 2 x 16 I/Os of 128 KiB (4 MiB) stay in
-# flight together, so the pool runs dry every time, not by chance.
+# Against the throttled namespace reads of 1 MiB stay in flight for
+# seconds: three at once empty the pool, so it runs dry every time, not by
+# chance, however slowly a one-vCPU guest submits them (with 128 KiB reads
+# it had at most 14 in flight, 1.8 MiB, and the pool never ran dry).
 ddactl provider add "$bdf" bar 2 size 2M
 expect_eq "small size" "$(p2p_prov "$bdf" size)" $((2 << 20))
 ddactl offload set "$NQN" 2 mode prefer provider "$bdf"
@@ -135,7 +139,8 @@ ddactl -j monitor -c 1 >/tmp/bar-event.json &
 mpid=$!
 nap 1
 p2p_snap s0 "$NQN" 2
-run_fio "$slowdev" randrw 128k 16 2 2M bar-dry
+fio_load "$slowdev" randread 1M 16 6 bar-dry || fail "fio on the throttled namespace failed"
+sed -n '/^{/,$p' /tmp/bar-dry.raw >/tmp/bar-dry.json
 p2p_snap s1 "$NQN" 2
 ddactl stats
 dry=$((s1[fb_exhausted] - s0[fb_exhausted]))

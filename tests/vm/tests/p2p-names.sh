@@ -9,6 +9,13 @@
 # a time: once idle (nsrec_idle_secs=2 here) their records
 # go, and unreclaimable slab memory, measured after every cache gave back
 # what it can (the KASAN quarantine included), stays flat through both.
+# The host disconnects before each batch of namespaces is disabled and
+# removed: nvmet in Debian's 6.1.192 and 6.12.117 leaks a configfs
+# reference whenever a command names a namespace that exists but is
+# disabled (nvmet_subsys_nsid_exists() never puts what
+# config_group_find_item() returned), so a host that rescans while its
+# namespaces go pins them for ever; nvmet-rdma does the same (README,
+# "Known kernel bugs").
 # timeout: 1200
 set -euo pipefail
 . "$TOP/tests/vm/lib.sh"
@@ -85,16 +92,17 @@ flat "10,000 commands" "$slab0"
 
 step "$((BATCHES * BATCH)) namespaces created, read once and deleted, $BATCH at a time"
 # A handful of processes per batch, not a few per namespace: under TCG each
-# costs a good part of a second.
+# costs a good part of a second. The host connects once a batch is enabled
+# and leaves before it goes (see above).
+host_disconnect "$NQN"
 rec0=$(records)
 slab0=$(slab_kib)
-hostdir=/sys/class/nvme/${hostctl#/dev/}
 # The host's disks of this controller but namespace 1's, into DEVS.
 other_devs() {
 	local d
 	DEVS=()
 	for d in "$hostdir"/nvme*n*; do
-		[ -e "$d/nsid" ] && [ "/dev/${d##*/}" != "$dev" ] && DEVS+=("/dev/${d##*/}")
+		[ -e "$d/nsid" ] && [ "$(<"$d/nsid")" != 1 ] && DEVS+=("/dev/${d##*/}")
 	done
 	return 0
 }
@@ -111,6 +119,9 @@ for ((b = 0; b < BATCHES; b++)); do
 		echo -n "${nullb[0]}" >"$d/device_path"
 		echo 1 >"$d/enable"
 	done
+	host_connect "$NQN"
+	hostctl=$(fabric_ctrl "$NQN")
+	hostdir=/sys/class/nvme/${hostctl#/dev/}
 	wait_for 120 host_has "$BATCH" ||
 		fail "batch $b: the host sees ${#DEVS[@]} more namespaces, want $BATCH"
 	printf -v files '%s:' "${DEVS[@]}"
@@ -120,11 +131,11 @@ for ((b = 0; b < BATCHES; b++)); do
 		fail "batch $b: reading the new namespaces failed"
 	expect_eq "batch $b: reads" "$(jq '.jobs[0].read.total_ios' /tmp/names-once.json)" "$BATCH"
 	expect_eq "batch $b: records" "$(records)" $((rec0 + BATCH))
+	host_disconnect "$NQN"
 	for d in "${dirs[@]}"; do
 		echo 0 >"$d/enable"
 	done
 	rmdir "${dirs[@]}"
-	wait_for 120 host_has 0 || fail "batch $b: the host still sees ${#DEVS[@]} more namespaces"
 	wait_for 30 records_are "$rec0" ||
 		fail "batch $b: $(records) records left, want $rec0"
 	echo "batch $b: namespaces $first-$last read and deleted, records back to $rec0"
@@ -132,6 +143,8 @@ done
 flat "$((BATCHES * BATCH)) namespace create/delete cycles" "$slab0"
 
 step "the namespace with the rule keeps it, and its counters"
+host_connect "$NQN"
+dev=$(fabric_dev "$NQN" 1)
 p2p_snap s0 "$NQN" 1
 run_fio "$dev" randrw 64k 8 1 1M names-after
 p2p_snap s1 "$NQN" 1
