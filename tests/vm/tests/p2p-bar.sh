@@ -7,6 +7,9 @@
 # counted, an event multicast), and provider del at the end. The refusal and
 # the dry pool use the SSD's namespace 2, which QEMU throttles, so that
 # buffers are outstanding by construction rather than by luck of timing.
+# vcpus: 2 (under tests/vm/run -j it gets a VM of its own with two vCPUs,
+# after the others: on one, soft-RoCE's work for the eight commands held
+# out kept ddactl waiting for minutes, nvmet-rdma alike)
 # timeout: 540
 set -euo pipefail
 . "$TOP/tests/vm/lib.sh"
@@ -80,15 +83,14 @@ expect_eq "namespace host_bytes" "$((s1[host_bytes] - s0[host_bytes]))" 0
 expect_eq "provider p2p_bytes" "$(p2p_prov "$bdf" p2p_bytes)" "$moved"
 
 step "provider del while I/O holds its buffers: refused"
-# Namespace 2 is the throttled one: at 8 I/Os per second reads two deep
-# always have a P2P buffer out, so buffers are outstanding for the whole
-# run, not just now and then. (Deeper queues cost the guest's CPU: under
-# soft-RoCE each outstanding command keeps it busy, nvmet-rdma alike, and
-# eight of them starved a one-vCPU guest's ddactl for minutes.)
+# Namespace 2 is the throttled one: at QD8 and 8 I/Os per second each read
+# waits about a second in the SSD with its P2P buffer, so buffers are
+# outstanding for the whole run, not just now and then (two deep left
+# moments with none, and a provider del then went through).
 ddactl offload set "$NQN" 2 mode require provider "$bdf"
 # Runs until stopped: three refusals take longer than a fixed run on a
 # slow guest.
-fio_load "$slowdev" randread 128k 2 300 bar-load &
+fio_load "$slowdev" randread 128k 8 300 bar-load &
 fpid=$!
 held() { [ "$(p2p_prov "$bdf" outstanding_bytes)" -gt 0 ]; }
 wait_for 30 held || fail "no P2P buffer outstanding under I/O to the throttled namespace"
