@@ -143,6 +143,19 @@ nvmet_clear() {
 }
 
 # The fabric controller's block device for SUBNQN, as /dev/nvmeXnY.
+# The disk's node once devtmpfs made it (its thread does that a moment
+# after sysfs shows the disk): a program that opened the path before then
+# would have written a regular file there.
+fabric_node() { # /dev/NAME
+	local n=40
+	while [ ! -b "$1" ]; do
+		n=$((n - 1))
+		[ "$n" -gt 0 ] || { echo "Error: $1 is not a block device" >&2; return 1; }
+		nap 0.25
+	done
+	echo "$1"
+}
+
 fabric_dev() { # SUBNQN [NSID]
 	local c
 	for c in $(nvme_ctrl_dirs); do
@@ -152,8 +165,8 @@ fabric_dev() { # SUBNQN [NSID]
 		for b in /sys/class/nvme/"${c##*/}"/nvme*n*; do
 			[ -e "$b" ] || continue
 			if [ -z "${2:-}" ] || [ "$(<"$b/nsid")" = "$2" ]; then
-				echo "/dev/${b##*/}"
-				return 0
+				fabric_node "/dev/${b##*/}" && return 0
+				return 1
 			fi
 		done
 	done
@@ -431,7 +444,7 @@ run_fio() { # DEV RW BS IODEPTH NUMJOBS SIZE [TAG]
 	fio --name="$tag" --filename="$dev" --direct=1 --ioengine=libaio \
 		--rw="$rw" --bs="$bs" --iodepth="$qd" --numjobs="$jobs" \
 		--size="${kb}k" --offset_increment="${kb}k" \
-		--verify=crc32c --do_verify=1 --verify_fatal=1 \
+		--verify=crc32c --do_verify=1 --verify_fatal=1 --allow_file_create=0 \
 		--output-format=json --output="$raw" ||
 		{ cat "$raw" >&2; fail "fio $tag exited non-zero"; }
 	# fio puts warnings ("multiple writers may overwrite...") before the JSON.
@@ -534,7 +547,7 @@ p2p_snap() { # NAME NQN NSID
 fio_load() { # DEV RW BS IODEPTH SECONDS TAG
 	fio --name="$6" --filename="$1" --direct=1 --ioengine=libaio \
 		--rw="$2" --bs="$3" --iodepth="$4" --time_based --runtime="$5" \
-		--size=32M --output-format=json --output="/tmp/$6.raw"
+		--size=32M --allow_file_create=0 --output-format=json --output="/tmp/$6.raw"
 }
 
 # Whether the kernel log has TEXT (for wait_for).

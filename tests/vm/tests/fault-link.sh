@@ -42,7 +42,8 @@ ref_write() {
 ref_verify() {
 	fio --name=fault-ref --filename="$dev" --direct=1 --ioengine=libaio --rw=randwrite \
 		--bs=64k --iodepth=8 --size=4096k --offset_increment=4096k --numjobs=1 \
-		--verify=crc32c --verify_only --verify_fatal=1 >/tmp/fault-verify.out 2>&1 ||
+		--verify=crc32c --verify_only --verify_fatal=1 --allow_file_create=0 \
+		>/tmp/fault-verify.out 2>&1 ||
 		{ cat /tmp/fault-verify.out; fail "$1: data written before the fault does not verify"; }
 	echo "$1: data written before the fault verifies"
 }
@@ -53,7 +54,7 @@ load_start() { # TAG VERIFY
 	local opts=(--size=16M --time_based --runtime=60)
 	[ "$2" = 1 ] && opts=(--size=24M --verify=crc32c --do_verify=1 --verify_fatal=1)
 	fio --name="$1" --filename="$dev" --direct=1 --ioengine=libaio --rw=randrw \
-		--bs=64k --iodepth=16 --offset=32M "${opts[@]}" \
+		--bs=64k --iodepth=16 --offset=32M --allow_file_create=0 "${opts[@]}" \
 		--output-format=json --output="/tmp/$1.raw" >/dev/null 2>&1 &
 	fpid=$!
 	nap 4
