@@ -72,7 +72,6 @@ ddactl offload set "$NQN" 1 mode require provider cmb
 ddactl -j offload show "$NQN" 1 | jq -c .
 host_connect "$NQN"
 dev=$(fabric_dev "$NQN" 1)
-hostctl=$(fabric_ctrl "$NQN")
 run_fio "$dev" randwrite 4k 16 1 4M names-fill
 
 step "10,000 commands: the rule applies, the counters are exact"
