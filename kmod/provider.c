@@ -69,10 +69,26 @@ static void dda_bar_unset_work(struct work_struct *work)
 	list_splice_init(&dda_bar_unsets, &todo);
 	spin_unlock(&dda_bar_unsets_lock);
 
-	/* Not between PROVIDER_ADD's override and its bind. */
+	/*
+	 * remove() queued us while the driver core still holds the
+	 * function's lock, with dev->driver set until the unbind ends (it
+	 * may wait there for P2P pages in use): wait for it, outside
+	 * dda_bar_lock so that netlink users are not held up meanwhile.
+	 */
+	list_for_each_entry(u, &todo, entry) {
+		device_lock(&u->pdev->dev);
+		device_unlock(&u->pdev->dev);
+	}
+
+	/*
+	 * Not between PROVIDER_ADD's override and its bind: a function
+	 * bound again since is left alone (its next unbind queues it anew).
+	 * Only nvmet_dda_bar matches the override, and its probe runs under
+	 * dda_bar_lock, so nothing binds between this check and the clear.
+	 */
 	mutex_lock(&dda_bar_lock);
 	list_for_each_entry_safe(u, tmp, &todo, entry) {
-		if (!u->pdev->dev.driver)
+		if (!READ_ONCE(u->pdev->dev.driver))
 			compat_pci_set_override(u->pdev, "");
 		pci_dev_put(u->pdev);
 		kfree(u);
@@ -167,7 +183,7 @@ static void dda_bar_remove(struct pci_dev *pdev)
 	spin_lock(&dda_bar_unsets_lock);
 	list_add_tail(&u->entry, &dda_bar_unsets);
 	spin_unlock(&dda_bar_unsets_lock);
-	schedule_work(&dda_bar_unset_wk);
+	queue_work(system_long_wq, &dda_bar_unset_wk);
 }
 
 static struct pci_driver dda_bar_driver = {
