@@ -9,7 +9,7 @@
 # GET commands (info, provider, offload, stats; do and dump) work
 # unprivileged and show what root sees. Then 20000 fuzz messages as nobody:
 # every intact mutating request gets EPERM.
-# timeout: 420
+# timeout: 600
 set -euo pipefail
 . "$TOP/tests/vm/lib.sh"
 
