@@ -9,8 +9,8 @@
  * Objects:
  * - dda_rdma_port: one listening rdma_cm ID per enabled nvmet port.
  * - dda_rdma_dev: per RDMA device, the protection domain its queues share.
- * - dda_queue: one per host queue (admin or I/O): its rdma_cm ID, a QP and a
- *   CQ of its own, and the nvmet SQ/CQ pair.
+ * - dda_queue: one per host queue (admin or I/O): its rdma_cm ID, a QP on a
+ *   CQ from the RDMA core's shared pool, and the nvmet SQ/CQ pair.
  * - dda_cmd: a receive buffer for one command capsule (the 64-byte command
  *   plus the in-capsule data pages); HSQSIZE + 1 of them are kept posted.
  * - dda_rsp: the context of one command from arrival to the completion of
@@ -26,9 +26,13 @@
  * queued, since the host cannot reuse that credit before it sees it.
  *
  * Send queue accounting: every dda_rsp owns one SEND slot in the QP, so
- * responses never wait. RDMA READ/WRITE work requests come out of a budget
- * (wr_avail); a command that does not fit waits in wr_wait, in order, until
- * completions give work requests back.
+ * responses never wait. RDMA READ/WRITE work requests come out of an atomic
+ * budget (wr_avail); a command that does not fit waits in wr_wait, in order,
+ * until completions give work requests back.
+ *
+ * Per command, the transport takes no lock: response contexts come from a
+ * lock-free stack, the queue state is read once it is LIVE, the budget is
+ * an atomic; only commands that must wait for work requests take wr_lock.
  *
  * Queue states (struct dda_qsm): CONNECTING until rdma_cm reports the
  * connection established (capsules that come first are parked), LIVE, then
@@ -52,6 +56,7 @@
 #include <linux/scatterlist.h>
 #include <linux/workqueue.h>
 #include <linux/wait.h>
+#include <linux/llist.h>
 #include <linux/inet.h>
 #include <linux/debugfs.h>
 #include <linux/fault-inject.h>
@@ -102,6 +107,7 @@ struct dda_queue;
 
 struct dda_cmd {
 	struct ib_cqe cqe;
+	struct dda_queue *queue;	/* for its completion: CQs are shared */
 	struct ib_recv_wr wr;
 	struct ib_sge sge[1 + DDA_RDMA_MAX_INLINE_PAGES];
 	struct page *pages[DDA_RDMA_MAX_INLINE_PAGES];
@@ -117,7 +123,8 @@ struct dda_rsp {
 	struct ib_sge send_sge;
 	struct dda_queue *queue;
 	struct dda_cmd *cmd;
-	struct list_head entry;		/* free, parked or wr_wait list */
+	struct llist_node free_node;	/* in the queue's free_rsps */
+	struct list_head entry;		/* parked or wr_wait list */
 	struct dda_sgl sgl;
 	struct rdma_rw_ctx rw;
 	enum dma_data_direction rw_dir;
@@ -132,7 +139,8 @@ struct dda_queue {
 	enum dda_cm_kind kind;
 	struct rdma_cm_id *cm_id;
 	struct ib_qp *qp;
-	struct ib_cq *cq;
+	struct ib_cq *cq;		/* from the pool, shared */
+	unsigned int cq_size;		/* entries asked of the pool */
 	struct dda_rdma_dev *dev;
 	struct nvmet_port *nport;
 	struct nvmet_sq nvme_sq;
@@ -152,14 +160,13 @@ struct dda_queue {
 	struct nvme_completion *cqe_buf;
 	u64 cqe_dma;
 
-	spinlock_t rsp_lock;		/* free_rsps */
-	struct list_head free_rsps;
+	struct llist_head free_rsps;	/* see dda_rsp_get() */
 	atomic_t rsps_busy;
 	wait_queue_head_t rsps_wq;
 
-	spinlock_t wr_lock;		/* wr_avail, wr_wait */
-	int wr_avail;
+	atomic_t wr_avail;		/* RDMA READ/WRITE budget left */
 	int wr_total;
+	spinlock_t wr_lock;		/* wr_wait */
 	struct list_head wr_wait;
 
 	struct dda_qsm sm;
@@ -341,6 +348,15 @@ enum dda_qsm_verdict dda_qsm_arrive(struct dda_qsm *m, struct list_head *cap)
 	enum dda_qsm_verdict v;
 	unsigned long flags;
 
+	/*
+	 * The state only moves forward, and LIVE ends only in CLOSING: once
+	 * live, a capsule runs without the lock. One that reads LIVE while
+	 * the queue starts closing runs as if it had come a moment earlier;
+	 * the release drains the QP and waits for it either way.
+	 */
+	if (likely(READ_ONCE(m->state) == DDA_Q_LIVE))
+		return DDA_QSM_RUN;
+
 	spin_lock_irqsave(&m->lock, flags);
 	switch (m->state) {
 	case DDA_Q_CONNECTING:
@@ -373,7 +389,7 @@ bool dda_qsm_establish(struct dda_qsm *m, struct list_head *run)
 
 	spin_lock_irqsave(&m->lock, flags);
 	if (m->state == DDA_Q_CONNECTING) {
-		m->state = DDA_Q_LIVE;
+		WRITE_ONCE(m->state, DDA_Q_LIVE);
 		list_splice_tail_init(&m->early, run);
 		live = true;
 	}
@@ -395,7 +411,7 @@ bool dda_qsm_close(struct dda_qsm *m, struct list_head *dropped)
 
 	spin_lock_irqsave(&m->lock, flags);
 	closed = m->state != DDA_Q_CLOSING;
-	m->state = DDA_Q_CLOSING;
+	WRITE_ONCE(m->state, DDA_Q_CLOSING);
 	list_splice_tail_init(&m->early, dropped);
 	spin_unlock_irqrestore(&m->lock, flags);
 	return closed;
@@ -444,29 +460,27 @@ static inline u32 dda_port_num(struct dda_queue *q)
 	return q->cm_id->port_num;
 }
 
+/*
+ * Free response contexts: a lock-free stack. llist_del_first() needs its
+ * callers serialised: only the receive completion handler takes contexts,
+ * and the completions of a CQ are handled one at a time (one poll work per
+ * CQ). Contexts go back from anywhere, in any context, with llist_add().
+ */
 static struct dda_rsp *dda_rsp_get(struct dda_queue *q)
 {
-	struct dda_rsp *rsp;
-	unsigned long flags;
+	struct llist_node *node = llist_del_first(&q->free_rsps);
 
-	spin_lock_irqsave(&q->rsp_lock, flags);
-	rsp = list_first_entry_or_null(&q->free_rsps, struct dda_rsp, entry);
-	if (rsp) {
-		list_del(&rsp->entry);
-		atomic_inc(&q->rsps_busy);
-	}
-	spin_unlock_irqrestore(&q->rsp_lock, flags);
-	return rsp;
+	if (!node)
+		return NULL;
+	atomic_inc(&q->rsps_busy);
+	return llist_entry(node, struct dda_rsp, free_node);
 }
 
 static void dda_rsp_put(struct dda_rsp *rsp)
 {
 	struct dda_queue *q = rsp->queue;
-	unsigned long flags;
 
-	spin_lock_irqsave(&q->rsp_lock, flags);
-	list_add(&rsp->entry, &q->free_rsps);
-	spin_unlock_irqrestore(&q->rsp_lock, flags);
+	llist_add(&rsp->free_node, &q->free_rsps);
 	if (atomic_dec_and_test(&q->rsps_busy))
 		wake_up(&q->rsps_wq);
 }
@@ -485,34 +499,59 @@ static int dda_rdma_post_recv(struct dda_queue *q, struct dda_cmd *cmd)
 
 static void dda_rsp_start(struct dda_rsp *rsp);
 
+/* Take @rsp's RDMA work requests from the budget, if they fit. */
+static bool dda_wr_take(struct dda_queue *q, struct dda_rsp *rsp)
+{
+	/* Fully ordered (see dda_wr_put()). */
+	if (atomic_sub_return(rsp->n_rdma, &q->wr_avail) >= 0) {
+		rsp->wr_held = rsp->n_rdma;
+		return true;
+	}
+	atomic_add(rsp->n_rdma, &q->wr_avail);
+	return false;
+}
+
 /*
- * Give @n RDMA work requests back. With @kick, commands waiting for work
- * requests start (in order, as long as they fit); only completion handlers
- * kick, since starting a command may sleep.
+ * Start the commands waiting for work requests, in order, as long as they
+ * fit. Starting a command may sleep: process context only (submission and
+ * completion handlers, which run from a workqueue).
  */
-static void dda_wr_put(struct dda_queue *q, int n, bool kick)
+static void dda_wr_kick(struct dda_queue *q)
 {
 	struct dda_rsp *rsp, *tmp;
 	unsigned long flags;
 	LIST_HEAD(ready);
 
 	spin_lock_irqsave(&q->wr_lock, flags);
-	q->wr_avail += n;
-	while (kick) {
-		rsp = list_first_entry_or_null(&q->wr_wait, struct dda_rsp,
-					       entry);
-		if (!rsp || rsp->n_rdma > q->wr_avail)
-			break;
-		q->wr_avail -= rsp->n_rdma;
-		rsp->wr_held = rsp->n_rdma;
+	while ((rsp = list_first_entry_or_null(&q->wr_wait, struct dda_rsp,
+					       entry)) &&
+	       dda_wr_take(q, rsp))
 		list_move_tail(&rsp->entry, &ready);
-	}
 	spin_unlock_irqrestore(&q->wr_lock, flags);
 
 	list_for_each_entry_safe(rsp, tmp, &ready, entry) {
 		list_del_init(&rsp->entry);
 		dda_rsp_start(rsp);
 	}
+}
+
+/*
+ * Give @n RDMA work requests back. With @kick, commands waiting for work
+ * requests start; only completion handlers kick.
+ */
+static void dda_wr_put(struct dda_queue *q, int n, bool kick)
+{
+	atomic_add(n, &q->wr_avail);
+	if (!kick)
+		return;
+	/*
+	 * Pairs with the full barrier of atomic_sub_return() in the kick of
+	 * a command that just joined wr_wait: either this sees the waiter,
+	 * or that kick sees the work requests given back.
+	 */
+	smp_mb__after_atomic();
+	if (!list_empty(&q->wr_wait))
+		dda_wr_kick(q);
 }
 
 static void dda_rsp_destroy_rw(struct dda_rsp *rsp)
@@ -580,7 +619,7 @@ static void dda_rdma_send_done(struct ib_cq *cq, struct ib_wc *wc)
 {
 	struct dda_rsp *rsp = container_of(wc->wr_cqe, struct dda_rsp,
 					   send_cqe);
-	struct dda_queue *q = cq->cq_context;
+	struct dda_queue *q = rsp->queue;
 
 	dda_rsp_release(rsp, true);
 	if (unlikely(wc->status != IB_WC_SUCCESS))
@@ -643,7 +682,7 @@ static void dda_rdma_read_done(struct ib_cq *cq, struct ib_wc *wc)
 {
 	struct dda_rsp *rsp = container_of(wc->wr_cqe, struct dda_rsp,
 					   read_cqe);
-	struct dda_queue *q = cq->cq_context;
+	struct dda_queue *q = rsp->queue;
 	int held = rsp->wr_held;
 
 	/* Unmapping hands the buffer to the CPU and the backend. */
@@ -784,7 +823,6 @@ static void dda_rsp_submit(struct dda_rsp *rsp)
 {
 	struct dda_queue *q = rsp->queue;
 	unsigned long flags;
-	bool go = false;
 
 	if (!rsp->n_rdma) {
 		dda_rsp_start(rsp);
@@ -797,18 +835,16 @@ static void dda_rsp_submit(struct dda_rsp *rsp)
 		return;
 	}
 
-	spin_lock_irqsave(&q->wr_lock, flags);
-	if (list_empty(&q->wr_wait) && q->wr_avail >= rsp->n_rdma) {
-		q->wr_avail -= rsp->n_rdma;
-		rsp->wr_held = rsp->n_rdma;
-		go = true;
-	} else {
-		list_add_tail(&rsp->entry, &q->wr_wait);
-	}
-	spin_unlock_irqrestore(&q->wr_lock, flags);
-
-	if (go)
+	/* Nobody waiting and it fits: the usual case, without a lock. */
+	if (likely(list_empty(&q->wr_wait)) && dda_wr_take(q, rsp)) {
 		dda_rsp_start(rsp);
+		return;
+	}
+	spin_lock_irqsave(&q->wr_lock, flags);
+	list_add_tail(&rsp->entry, &q->wr_wait);
+	spin_unlock_irqrestore(&q->wr_lock, flags);
+	/* Work requests may have come back meanwhile (dda_wr_put()). */
+	dda_wr_kick(q);
 }
 
 static void dda_rdma_handle_cmd(struct dda_queue *q, struct dda_rsp *rsp)
@@ -837,7 +873,7 @@ static void dda_rdma_handle_cmd(struct dda_queue *q, struct dda_rsp *rsp)
 static void dda_rdma_recv_done(struct ib_cq *cq, struct ib_wc *wc)
 {
 	struct dda_cmd *cmd = container_of(wc->wr_cqe, struct dda_cmd, cqe);
-	struct dda_queue *q = cq->cq_context;
+	struct dda_queue *q = cmd->queue;
 	struct dda_rsp *rsp;
 
 	if (unlikely(wc->status != IB_WC_SUCCESS)) {
@@ -961,6 +997,7 @@ static int dda_cmd_init(struct dda_queue *q, unsigned int i)
 	u32 left = q->inline_size;
 	unsigned int j;
 
+	cmd->queue = q;
 	cmd->nvme_cmd = &q->cmd_buf[i];
 	cmd->sge[0].addr = q->cmd_dma + i * sizeof(*q->cmd_buf);
 	cmd->sge[0].length = sizeof(*q->cmd_buf);
@@ -1071,7 +1108,7 @@ static int dda_queue_alloc_rsps(struct dda_queue *q)
 		rsp->send_wr.num_sge = 1;
 		rsp->send_wr.opcode = IB_WR_SEND;
 		rsp->send_wr.send_flags = IB_SEND_SIGNALED;
-		list_add_tail(&rsp->entry, &q->free_rsps);
+		llist_add(&rsp->free_node, &q->free_rsps);
 	}
 	return 0;
 
@@ -1113,13 +1150,15 @@ static int dda_queue_create_qp(struct dda_queue *q)
 	q->wr_total = min(q->nr_rsps * DDA_RDMA_WRS_PER_RSP, room);
 	if (q->wr_total < 1)
 		return -ENOSPC;
-	q->wr_avail = q->wr_total;
+	atomic_set(&q->wr_avail, q->wr_total);
 	cqes = q->recv_size + 1 + q->nr_rsps + q->wr_total + 1;
 
-	q->cq = ib_alloc_cq(ibdev, q, cqes, q->idx % ibdev->num_comp_vectors,
-			    IB_POLL_WORKQUEUE);
+	/* Shared with other queues: the completion handlers find theirs. */
+	q->cq = ib_cq_pool_get(ibdev, cqes, q->idx % ibdev->num_comp_vectors,
+			       IB_POLL_WORKQUEUE);
 	if (IS_ERR(q->cq))
 		return PTR_ERR(q->cq);
+	q->cq_size = cqes;
 
 	attr.event_handler = dda_rdma_qp_event;
 	attr.qp_context = q;
@@ -1149,14 +1188,14 @@ static int dda_queue_create_qp(struct dda_queue *q)
 	return 0;
 
 out_free_cq:
-	ib_free_cq(q->cq);
+	ib_cq_pool_put(q->cq, q->cq_size);
 	return ret;
 }
 
 static void dda_queue_destroy_qp(struct dda_queue *q)
 {
 	rdma_destroy_qp(q->cm_id);
-	ib_free_cq(q->cq);
+	ib_cq_pool_put(q->cq, q->cq_size);
 }
 
 static void dda_queue_live_work(struct work_struct *work);
@@ -1194,9 +1233,8 @@ static struct dda_queue *dda_queue_create(struct dda_rdma_dev *dev,
 	q->send_size = p->send_size;
 	q->nr_rsps = p->recv_size + p->send_size;
 	dda_qsm_init(&q->sm);
-	spin_lock_init(&q->rsp_lock);
 	spin_lock_init(&q->wr_lock);
-	INIT_LIST_HEAD(&q->free_rsps);
+	init_llist_head(&q->free_rsps);
 	INIT_LIST_HEAD(&q->wr_wait);
 	INIT_LIST_HEAD(&q->entry);
 	init_waitqueue_head(&q->rsps_wq);
