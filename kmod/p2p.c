@@ -42,6 +42,49 @@ LIST_HEAD(dda_providers);
 atomic_t dda_p2p_gen = ATOMIC_INIT(1);
 
 /**
+ * dda_counters_init() - Set up @s, all zero.
+ * @s: counters, allocated zeroed.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int dda_counters_init(struct dda_counters *s)
+{
+	s->pcpu = alloc_percpu(struct dda_pcpu_counters);
+	return s->pcpu ? 0 : -ENOMEM;
+}
+
+/* Free what dda_counters_init() took; any context but NMI. */
+void dda_counters_destroy(struct dda_counters *s)
+{
+	free_percpu(s->pcpu);
+	s->pcpu = NULL;
+}
+
+/**
+ * dda_counter() - The value of one counter of @s.
+ * @s: counters.
+ * @stat: enum nvmet_dda_stat.
+ *
+ * Return: the sum over the CPUs for events, the shared value for
+ * OUTSTANDING_BYTES and OUTSTANDING_HWM.
+ */
+u64 dda_counter(const struct dda_counters *s, int stat)
+{
+	u64 sum = 0;
+	int cpu;
+
+	switch (stat) {
+	case NVMET_DDA_STAT_OUTSTANDING_BYTES:
+		return atomic64_read(&s->outstanding);
+	case NVMET_DDA_STAT_OUTSTANDING_HWM:
+		return atomic64_read(&s->hwm);
+	}
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(s->pcpu, cpu)->c[stat]);
+	return sum;
+}
+
+/**
  * dda_outstanding_reserve() - Account @len more outstanding bytes.
  * @s: counters with OUTSTANDING_BYTES and OUTSTANDING_HWM.
  * @len: bytes.
@@ -52,8 +95,8 @@ atomic_t dda_p2p_gen = ATOMIC_INIT(1);
  */
 bool dda_outstanding_reserve(struct dda_counters *s, u64 len, u64 max)
 {
-	atomic64_t *out = &s->c[NVMET_DDA_STAT_OUTSTANDING_BYTES];
-	atomic64_t *hwm = &s->c[NVMET_DDA_STAT_OUTSTANDING_HWM];
+	atomic64_t *out = &s->outstanding;
+	atomic64_t *hwm = &s->hwm;
 	s64 now, old;
 
 	now = atomic64_add_return(len, out);
@@ -74,7 +117,7 @@ bool dda_outstanding_reserve(struct dda_counters *s, u64 len, u64 max)
 
 void dda_outstanding_release(struct dda_counters *s, u64 len)
 {
-	atomic64_sub(len, &s->c[NVMET_DDA_STAT_OUTSTANDING_BYTES]);
+	atomic64_sub(len, &s->outstanding);
 }
 
 /**
@@ -163,6 +206,7 @@ static void dda_provider_free_rcu(struct rcu_head *head)
 	struct dda_provider *prov = container_of(head, struct dda_provider,
 						 rcu);
 
+	dda_counters_destroy(&prov->st);
 	kfree(prov);
 }
 
@@ -211,6 +255,10 @@ struct dda_provider *dda_provider_alloc(struct pci_dev *pdev, u32 kind,
 
 	if (!prov)
 		return NULL;
+	if (dda_counters_init(&prov->st)) {
+		kfree(prov);
+		return NULL;
+	}
 	prov->pdev = pci_dev_get(pdev);
 	if (pdev)
 		strscpy(prov->name, pci_name(pdev), sizeof(prov->name));

@@ -14,6 +14,7 @@
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/refcount.h>
+#include <linux/percpu.h>
 #include <linux/nvme.h>
 #include <linux/nvmet_dda.h>
 
@@ -31,19 +32,33 @@ struct range;
 /* A driver's name as PROVIDER_GET reports it, terminator included. */
 #define DDA_DRV_NAME_LEN	32
 
-struct dda_counters {
-	atomic64_t c[__NVMET_DDA_STAT_MAX];
+struct dda_pcpu_counters {
+	u64 c[__NVMET_DDA_STAT_MAX];
 };
 
+/*
+ * The counters of a namespace record or a provider. Events are counted per
+ * CPU, so that commands on different CPUs share no cache line, and summed
+ * when read: exact once the commands counting them are done. Outstanding
+ * bytes and their high-water mark are shared atomics: the quota is checked
+ * against them.
+ */
+struct dda_counters {
+	struct dda_pcpu_counters __percpu *pcpu;
+	atomic64_t outstanding;
+	atomic64_t hwm;
+};
+
+int dda_counters_init(struct dda_counters *s);
+void dda_counters_destroy(struct dda_counters *s);
+
+/* Count an event (not OUTSTANDING_*): any context. */
 static inline void dda_count(struct dda_counters *s, int stat, u64 n)
 {
-	atomic64_add(n, &s->c[stat]);
+	this_cpu_add(s->pcpu->c[stat], n);
 }
 
-static inline u64 dda_counter(const struct dda_counters *s, int stat)
-{
-	return atomic64_read(&s->c[stat]);
-}
+u64 dda_counter(const struct dda_counters *s, int stat);
 
 bool dda_outstanding_reserve(struct dda_counters *s, u64 len, u64 max);
 void dda_outstanding_release(struct dda_counters *s, u64 len);

@@ -206,6 +206,11 @@ struct dda_nsrec *dda_nsrec_get(const char *nqn, u32 nsid, bool create)
 	ns = kzalloc(sizeof(*ns), GFP_KERNEL);
 	if (!ns)
 		goto out_unlock;
+	if (dda_counters_init(&ns->st)) {
+		kfree(ns);
+		ns = NULL;
+		goto out_unlock;
+	}
 	strscpy(ns->nqn, nqn, sizeof(ns->nqn));
 	ns->nsid = nsid;
 	/* The table's reference and the caller's. */
@@ -237,7 +242,10 @@ void dda_nsrec_put(struct dda_nsrec *ns)
 
 static void dda_nsrec_free_rcu(struct rcu_head *head)
 {
-	kfree(container_of(head, struct dda_nsrec, rcu));
+	struct dda_nsrec *ns = container_of(head, struct dda_nsrec, rcu);
+
+	dda_counters_destroy(&ns->st);
+	kfree(ns);
 }
 
 /* Unhash and free @ns, whose last reference the caller dropped. */
@@ -545,6 +553,7 @@ void dda_policy_exit(void)
 		kfree(rcu_dereference_protected(ns->rule, 1));
 		if (ns->cache_prov)
 			dda_provider_put(ns->cache_prov);
+		dda_counters_destroy(&ns->st);
 		kfree(ns);
 	}
 	dda_ns_count = 0;

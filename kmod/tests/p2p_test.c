@@ -8,6 +8,8 @@
 #include <linux/jiffies.h>
 #include <linux/pci.h>
 #include <linux/range.h>
+#include <linux/cpu.h>
+#include <linux/smp.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
 #include <linux/swiotlb.h>
@@ -99,11 +101,20 @@ static void pick_closest_provider(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dda_pick_closest(zero, 3), 1);
 }
 
-static void quota_reserve_and_release(struct kunit *test)
+/* Zeroed counters; the caller dda_counters_destroy()s them. */
+static struct dda_counters *test_counters(struct kunit *test)
 {
 	struct dda_counters *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_EQ(test, dda_counters_init(s), 0);
+	return s;
+}
+
+static void quota_reserve_and_release(struct kunit *test)
+{
+	struct dda_counters *s = test_counters(test);
+
 	KUNIT_EXPECT_TRUE(test, dda_outstanding_reserve(s, 4096, 8192));
 	KUNIT_EXPECT_TRUE(test, dda_outstanding_reserve(s, 4096, 8192));
 	/* Full: refused, and nothing changes. */
@@ -125,15 +136,45 @@ static void quota_reserve_and_release(struct kunit *test)
 	KUNIT_EXPECT_EQ(test,
 			dda_counter(s, NVMET_DDA_STAT_OUTSTANDING_HWM),
 			(u64)(1 << 20));
+	dda_counters_destroy(s);
+}
+
+static void count_one(void *arg)
+{
+	struct dda_counters *s = arg;
+
+	dda_count(s, NVMET_DDA_STAT_HOST_IOS, 1);
+	dda_count(s, NVMET_DDA_STAT_HOST_BYTES, 4096);
+}
+
+/* Events counted on every CPU add up; the gauges are not in the sums. */
+static void counters_sum_cpus(struct kunit *test)
+{
+	struct dda_counters *s = test_counters(test);
+	unsigned int cpus;
+
+	cpus_read_lock();
+	cpus = num_online_cpus();
+	on_each_cpu(count_one, s, 1);
+	cpus_read_unlock();
+	dda_count(s, NVMET_DDA_STAT_HOST_IOS, 1);
+	KUNIT_EXPECT_TRUE(test, dda_outstanding_reserve(s, 512, 0));
+	KUNIT_EXPECT_EQ(test, dda_counter(s, NVMET_DDA_STAT_HOST_IOS),
+			(u64)cpus + 1);
+	KUNIT_EXPECT_EQ(test, dda_counter(s, NVMET_DDA_STAT_HOST_BYTES),
+			(u64)cpus * 4096);
+	KUNIT_EXPECT_EQ(test, dda_counter(s, NVMET_DDA_STAT_OUTSTANDING_BYTES),
+			512ULL);
+	KUNIT_EXPECT_EQ(test, dda_counter(s, NVMET_DDA_STAT_P2P_IOS), 0ULL);
+	dda_counters_destroy(s);
 }
 
 static void counters_fill_nests(struct kunit *test)
 {
-	struct dda_counters *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct dda_counters *s = test_counters(test);
 	struct nlattr *tb[NVMET_DDA_STAT_MAX + 1], *nest;
 	struct sk_buff *skb;
 
-	KUNIT_ASSERT_NOT_NULL(test, s);
 	dda_count(s, NVMET_DDA_STAT_P2P_BYTES, 12345);
 	dda_count(s, NVMET_DDA_STAT_FB_QUOTA, 7);
 	dda_count(s, NVMET_DDA_STAT_ALLOC_FAILED, 3);
@@ -165,6 +206,7 @@ static void counters_fill_nests(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[NVMET_DDA_STAT_ALLOC_FAILED]),
 			3ULL);
 	kfree_skb(skb);
+	dda_counters_destroy(s);
 }
 
 /* A pool as p2pdma builds one: page granularity, one 2 MiB chunk at @bus. */
@@ -384,6 +426,7 @@ static struct kunit_case nvmet_dda_p2p_cases[] = {
 	KUNIT_CASE_PARAM(sel_parsed, sel_gen_params),
 	KUNIT_CASE(pick_closest_provider),
 	KUNIT_CASE(quota_reserve_and_release),
+	KUNIT_CASE(counters_sum_cpus),
 	KUNIT_CASE(counters_fill_nests),
 	KUNIT_CASE(pool_sanity),
 	KUNIT_CASE(nsrec_longest_nqn),
