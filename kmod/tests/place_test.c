@@ -71,6 +71,7 @@ static int place_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	c->ns = kunit_kzalloc(test, sizeof(*c->ns), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, c->ns);
+	KUNIT_ASSERT_EQ(test, dda_counters_init(&c->ns->st), 0);
 	refcount_set(&c->ns->ref, 1);	/* the test's own */
 	spin_lock_init(&c->ns->lock);
 	strscpy(c->ns->nqn, "nqn.2026-11.io.nvmet-dda:kunit-place",
@@ -92,6 +93,7 @@ static void place_exit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kref_read(&c->prov->ref), 1U);
 	KUNIT_EXPECT_EQ(test, fake.allocs, fake.frees);
 	dda_provider_put(c->prov);
+	dda_counters_destroy(&c->ns->st);
 }
 
 enum { PROV_NONE, PROV_OK, PROV_DEAD, PROV_PAUSED };
