@@ -87,7 +87,9 @@ while kill -0 "$fpid" 2>/dev/null; do
 	nap 0.05
 done
 wait "$fpid" || fail "fio load failed"
-echo "available: idle $idle, lowest seen $low; outstanding: highest seen $high"
+loadios=$(sed -n '/^{/,$p' /tmp/p2p-load.raw | jq '.jobs[0].read.total_ios')
+echo "available: idle $idle, lowest seen $low; outstanding: highest seen $high;" \
+	"$n samples; fio read $loadios times"
 [ "$low" -lt "$idle" ] || fail "available never dropped below $idle during I/O"
 expect_eq "available after I/O" "$(p2p_prov "$bdf" available)" "$idle"
 expect_eq "outstanding after I/O" "$(p2p_prov "$bdf" outstanding_bytes)" 0
