@@ -10,6 +10,11 @@ DDA_RXE=rxe0
 NVMET_CFS=/sys/kernel/config/nvmet
 HOSTNQN=nqn.2014-08.org.nvmexpress:uuid:6a3a0c2c-1f4e-4d6b-9d0e-5c0ffee0dda1
 HOSTID=6a3a0c2c-1f4e-4d6b-9d0e-5c0ffee0dda1
+# Our fio first (tests/vm/bin/fio: no disk statistics).
+case ":$PATH:" in
+*":${TOP:-/nonexistent}/tests/vm/bin:"*) ;;
+*) [ -z "${TOP:-}" ] || PATH=$TOP/tests/vm/bin:$PATH ;;
+esac
 
 fail() {
 	echo "FAIL: $*" >&2
@@ -427,15 +432,6 @@ fabric_ctrls_gone() {
 }
 
 # --- I/O ------------------------------------------------------------------
-# Every fio here runs without disk-utilisation statistics (no test reads
-# them): to find them fio walks /sys for each file's disk and its slaves,
-# which under TCG with the debug kernel cost it 2.5 s per file (ten
-# namespaces in one run: 34 s, 9 s without) and 4 s of a 2 MiB verify run.
-# Before any --name, so it holds for every job of the run.
-fio() {
-	command fio --disk_util=0 "$@"
-}
-
 # fio against DEV with crc32c verify; NUMJOBS jobs, each on its own SIZE
 # region (MiB, or with a K or M suffix). Asserts from fio's JSON output (kept
 # as /tmp/TAG.json) that no job had an error, that each job wrote
