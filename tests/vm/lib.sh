@@ -10,11 +10,6 @@ DDA_RXE=rxe0
 NVMET_CFS=/sys/kernel/config/nvmet
 HOSTNQN=nqn.2014-08.org.nvmexpress:uuid:6a3a0c2c-1f4e-4d6b-9d0e-5c0ffee0dda1
 HOSTID=6a3a0c2c-1f4e-4d6b-9d0e-5c0ffee0dda1
-# Our fio first (tests/vm/bin/fio: no disk statistics).
-case ":$PATH:" in
-*":${TOP:-/nonexistent}/tests/vm/bin:"*) ;;
-*) [ -z "${TOP:-}" ] || PATH=$TOP/tests/vm/bin:$PATH ;;
-esac
 
 fail() {
 	echo "FAIL: $*" >&2
