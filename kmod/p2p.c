@@ -9,9 +9,10 @@
  * unprivileged requests only ask for a scan to happen soon. A provider is
  * listed until its pool goes away; its buffers hold references of their own.
  *
- * For every command that moves data, dda_data_alloc() looks up the
- * namespace's effective rule, resolves the provider (cached per namespace
- * until a provider or rule changes: dda_p2p_gen), and dda_place() applies
+ * For every command that moves data, dda_data_alloc() finds the namespace's
+ * record in its queue's cache (struct dda_nscache), takes the effective
+ * rule, resolves the provider (kept per namespace until a provider or rule
+ * changes: dda_p2p_gen; struct dda_pick), and dda_place() applies
  * MIN_IO, reachability, the quota and the pool, and counts what it did. The
  * buffer is one P2PDMA scatterlist: rdma_rw maps it to bus addresses for PCI
  * RDMA devices that can take P2P pages (dda_dma_p2p_safe()), and
@@ -766,50 +767,53 @@ int dda_ns_check(struct block_device *bdev, const struct dda_peer *peer,
 
 /*
  * The provider for commands of @ns under @r, as a reference, or NULL. The
- * choice is cached in @ns and recomputed when providers or rules changed,
- * and a second after it found none; a miss asks for a scan (for a CMB that
- * appeared since) but never waits for one.
+ * choice is kept in @ns (struct dda_pick) and made again when providers or
+ * rules changed, and a second after it found none; making it asks for a
+ * scan (for a CMB that appeared since) but never waits for one. Using it
+ * takes no lock: RCU and the provider's reference count.
  */
 static struct dda_provider *dda_resolve(struct dda_nsrec *ns,
 					const struct dda_rule *r,
 					struct block_device *bdev,
 					const struct dda_peer *peer)
 {
-	unsigned int gen = atomic_read(&dda_p2p_gen);
 	u32 rhash = dda_rule_hash(r);
-	struct dda_provider *prov, *old;
+	struct dda_provider *prov;
+	struct dda_pick *p, *old;
+	unsigned int gen;
 
-	spin_lock(&ns->lock);
-	if (ns->cache_valid && ns->cache_gen == gen && ns->cache_bdev == bdev &&
-	    ns->cache_rdma == peer->dma && ns->cache_rule == rhash &&
-	    (ns->cache_prov ||
-	     time_before(jiffies, ns->cache_time + DDA_NONE_RETRY))) {
-		prov = ns->cache_prov;
-		if (prov)
-			kref_get(&prov->ref);
-		spin_unlock(&ns->lock);
-		return prov;
+	rcu_read_lock();
+	/* Read under RCU: see struct dda_pick's @gen. */
+	gen = atomic_read(&dda_p2p_gen);
+	p = rcu_dereference(ns->pick);
+	if (p && p->gen == gen && p->bdev == bdev && p->rdma == peer->dma &&
+	    p->rule == rhash) {
+		prov = p->prov;
+		if (prov ? kref_get_unless_zero(&prov->ref) :
+			   time_before(jiffies, p->time + DDA_NONE_RETRY)) {
+			rcu_read_unlock();
+			return prov;
+		}
 	}
-	spin_unlock(&ns->lock);
+	rcu_read_unlock();
 
 	if (r->sel == DDA_SEL_CMB || r->sel == DDA_SEL_AUTO)
 		dda_p2p_scan_kick();
 	prov = dda_choose(r, bdev, peer);
 
-	spin_lock(&ns->lock);
-	old = ns->cache_prov;
-	ns->cache_prov = prov;
-	if (prov)
-		kref_get(&prov->ref);
-	ns->cache_gen = gen;
-	ns->cache_bdev = bdev;
-	ns->cache_rdma = peer->dma;
-	ns->cache_rule = rhash;
-	ns->cache_time = jiffies;
-	ns->cache_valid = true;
-	spin_unlock(&ns->lock);
+	/* Without memory for it the choice is made again next time. */
+	p = kmalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return prov;
+	p->gen = gen;
+	p->rule = rhash;
+	p->bdev = bdev;
+	p->rdma = peer->dma;
+	p->prov = prov;
+	p->time = jiffies;
+	old = unrcu_pointer(xchg(&ns->pick, RCU_INITIALIZER(p)));
 	if (old)
-		dda_provider_put(old);
+		kfree_rcu(old, rcu);
 	return prov;
 }
 
@@ -1012,6 +1016,7 @@ void dda_buf_release(struct dda_buf *b)
  * dda_data_alloc() - Data buffer for one command, by policy.
  * @b: filled in; hand it back to dda_data_free().
  * @req: the command, after nvmet_req_init(); req->sg and req->sg_cnt are set.
+ * @nsc: the cache of the command's queue.
  * @portid: nvmet port the command arrived on.
  * @peer: the RDMA device.
  * @len: data length.
@@ -1019,7 +1024,8 @@ void dda_buf_release(struct dda_buf *b)
  * Return: 0, NVME_SC_INTERNAL when memory ran out, or
  * NVMET_DDA_REQUIRE_STATUS when mode REQUIRE cannot be met.
  */
-u16 dda_data_alloc(struct dda_buf *b, struct nvmet_req *req, u16 portid,
+u16 dda_data_alloc(struct dda_buf *b, struct nvmet_req *req,
+		   struct dda_nscache *nsc, u16 portid,
 		   const struct dda_peer *peer, u32 len)
 {
 	struct dda_provider *prov = NULL;
@@ -1037,8 +1043,8 @@ u16 dda_data_alloc(struct dda_buf *b, struct nvmet_req *req, u16 portid,
 		goto out;
 	}
 
-	b->ns = dda_nsrec_get(req->sq->ctrl->subsys->subsysnqn,
-			      req->ns->nsid, true);
+	b->ns = dda_nscache_get(nsc, req->sq->ctrl->subsys->subsysnqn,
+				req->ns->nsid);
 	rcu_read_lock();
 	if (b->ns)
 		nsr = rcu_dereference(b->ns->rule);
@@ -1078,19 +1084,21 @@ u16 dda_data_map_failed(struct dda_buf *b, struct nvmet_req *req)
 /**
  * dda_data_inline() - Account a write whose data came in the capsule.
  * @req: the command, after nvmet_req_init().
+ * @nsc: the cache of the command's queue.
  * @len: in-capsule data length.
  *
  * Such data sits in the queue's receive buffers (host memory) whatever the
  * policy: it is counted as host-memory I/O, fallback INLINE.
  */
-void dda_data_inline(struct nvmet_req *req, u32 len)
+void dda_data_inline(struct nvmet_req *req, struct dda_nscache *nsc,
+		     u32 len)
 {
 	struct dda_nsrec *ns;
 
 	if (!req->ns || !req->sq->qid || !req->sq->ctrl)
 		return;
-	ns = dda_nsrec_get(req->sq->ctrl->subsys->subsysnqn, req->ns->nsid,
-			   true);
+	ns = dda_nscache_get(nsc, req->sq->ctrl->subsys->subsysnqn,
+			     req->ns->nsid);
 	if (!ns)
 		return;
 	dda_count(&ns->st, NVMET_DDA_STAT_FB_INLINE, 1);

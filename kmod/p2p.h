@@ -177,21 +177,17 @@ static inline bool dda_rule_wants_p2p(const struct dda_rule *r, u32 len)
 /**
  * struct dda_nsrec - what nvmet-dda keeps per namespace (NQN + NSID).
  * @hnode: in the namespace table (RCU readers, dda_policy_lock writers).
- * @ref: the table holds one; every user one more (dda_nsrec_get()). A
- *	record is reclaimed only when the table's is the last (policy.c).
+ * @ref: the table holds one; every user one more (dda_nsrec_get()), and
+ *	every queue's struct dda_nscache slot that has it. A record is
+ *	reclaimed only when the table's is the last (policy.c).
  * @nqn: subsystem NQN, up to NVMF_NQN_SIZE characters as nvmet keeps them.
  * @nsid: namespace ID.
- * @last_used: jiffies of the last command that looked the record up.
+ * @last_used: jiffies of the last lookup in the table (commands of a queue
+ *	that has the record in its struct dda_nscache hold it instead).
  * @rule: the namespace's own rule, NULL for none.
  * @st: the namespace's counters.
- * @lock: protects the provider cache below.
- * @cache_gen: dda_p2p_gen when the cache was filled.
- * @cache_bdev: backing device the cache was computed for.
- * @cache_rdma: RDMA DMA device the cache was computed for.
- * @cache_rule: rule (by content hash) the cache was computed for.
- * @cache_prov: chosen provider (a reference), NULL: none reachable.
- * @cache_time: jiffies when the cache was filled.
- * @cache_valid: the cache_* fields were filled.
+ * @pick: the provider last chosen for it (see struct dda_pick), NULL for
+ *	none yet; replaced whole, freed by RCU.
  */
 struct dda_nsrec {
 	struct hlist_node hnode;
@@ -201,15 +197,51 @@ struct dda_nsrec {
 	unsigned long last_used;
 	struct dda_rule __rcu *rule;
 	struct dda_counters st;
-	spinlock_t lock;		/* the cache_* fields */
-	unsigned int cache_gen;
-	struct block_device *cache_bdev;
-	struct device *cache_rdma;
-	u32 cache_rule;
-	struct dda_provider *cache_prov;
-	unsigned long cache_time;
-	bool cache_valid;
+	struct dda_pick __rcu *pick;
 	struct rcu_head rcu;
+};
+
+/**
+ * struct dda_pick - which provider a namespace's commands use, as chosen.
+ * @gen: dda_p2p_gen before the choice. Every change to the provider list
+ *	moves it, so while it holds, @prov is listed (or being unlisted, in
+ *	which case its memory outlives the RCU reader that saw @gen).
+ * @rule: dda_rule_hash() of the rule it was chosen under.
+ * @bdev: the namespace's backing device then.
+ * @rdma: the RDMA device's DMA device then (NULL for rxe, siw).
+ * @prov: the provider, not a reference; NULL: none was reachable.
+ * @time: jiffies of the choice (a NULL choice is retried after a while).
+ *
+ * Never changed once published: a new choice replaces it whole.
+ */
+struct dda_pick {
+	unsigned int gen;
+	u32 rule;
+	struct block_device *bdev;
+	struct device *rdma;
+	struct dda_provider *prov;
+	unsigned long time;
+	struct rcu_head rcu;
+};
+
+/*
+ * Slots of struct dda_nscache: a queue whose host uses more namespaces at
+ * once than this still works, through the table, only slower.
+ */
+#define DDA_NSC_SLOTS	8
+
+/**
+ * struct dda_nscache - the namespace records one queue's commands use.
+ * @slot: by NSID modulo DDA_NSC_SLOTS, each a reference or NULL.
+ *
+ * A queue belongs to one controller, hence one subsystem: a record is
+ * known by its NSID alone here, and found without hashing the NQN. Slots
+ * are replaced with xchg() and read under RCU, so commands of one queue
+ * completing in different contexts need no lock; dda_nscache_clear() when
+ * no command of the queue can run any more.
+ */
+struct dda_nscache {
+	struct dda_nsrec *slot[DDA_NSC_SLOTS];
 };
 
 /**
@@ -261,11 +293,13 @@ u16 dda_place(struct dda_buf *b, const struct dda_rule *r,
 void dda_buf_mapped(struct dda_buf *b);
 u16 dda_buf_unmappable(struct dda_buf *b);
 void dda_buf_release(struct dda_buf *b);
-u16 dda_data_alloc(struct dda_buf *b, struct nvmet_req *req, u16 portid,
+u16 dda_data_alloc(struct dda_buf *b, struct nvmet_req *req,
+		   struct dda_nscache *nsc, u16 portid,
 		   const struct dda_peer *peer, u32 len);
 u16 dda_data_map_failed(struct dda_buf *b, struct nvmet_req *req);
 void dda_data_free(struct dda_buf *b, struct nvmet_req *req);
-void dda_data_inline(struct nvmet_req *req, u32 len);
+void dda_data_inline(struct nvmet_req *req, struct dda_nscache *nsc,
+		     u32 len);
 int dda_pick_closest(const int *dist, int n);
 int dda_ns_check(struct block_device *bdev, const struct dda_peer *peer,
 		 const struct dda_rule *r, struct netlink_ext_ack *ext);
@@ -282,6 +316,9 @@ extern struct mutex dda_policy_lock;
 struct dda_nsrec *dda_nsrec_get(const char *nqn, u32 nsid, bool create);
 void dda_nsrec_put(struct dda_nsrec *ns);
 struct dda_nsrec *dda_nsrec_find_locked(const char *nqn, u32 nsid);
+struct dda_nsrec *dda_nscache_get(struct dda_nscache *nsc, const char *nqn,
+				  u32 nsid);
+void dda_nscache_clear(struct dda_nscache *nsc);
 unsigned int dda_nsrec_reclaim(void);
 unsigned int dda_nsrec_count(void);
 struct dda_rule *dda_port_rule(u32 portid);

@@ -215,7 +215,6 @@ struct dda_nsrec *dda_nsrec_get(const char *nqn, u32 nsid, bool create)
 	ns->nsid = nsid;
 	/* The table's reference and the caller's. */
 	refcount_set(&ns->ref, 2);
-	spin_lock_init(&ns->lock);
 	hash_add_rcu(dda_ns_table, &ns->hnode, hash);
 	WRITE_ONCE(dda_ns_count, dda_ns_count + 1);
 	dda_nsrec_gc_arm(dda_nsrec_idle());
@@ -240,10 +239,80 @@ void dda_nsrec_put(struct dda_nsrec *ns)
 	refcount_dec(&ns->ref);
 }
 
+/*
+ * A cache slot lets go of @ns: its idle time, which decides when an unused
+ * record is reclaimed, counts from now, as if the commands the slot served
+ * had looked it up in the table.
+ */
+static void dda_nscache_put_slot(struct dda_nsrec *ns)
+{
+	WRITE_ONCE(ns->last_used, jiffies);
+	dda_nsrec_put(ns);
+}
+
+/**
+ * dda_nscache_get() - The record of a namespace, through a queue's cache.
+ * @nsc: the queue's cache.
+ * @nqn: the queue's subsystem NQN (always the same for one @nsc).
+ * @nsid: namespace ID.
+ *
+ * A hit costs no hash of @nqn and no table walk; a miss looks the record
+ * up (and makes it) with dda_nsrec_get() and keeps it in its slot, in
+ * place of whatever record was there.
+ *
+ * Return: the record (dda_nsrec_put() it) or NULL, as dda_nsrec_get().
+ */
+struct dda_nsrec *dda_nscache_get(struct dda_nscache *nsc, const char *nqn,
+				  u32 nsid)
+{
+	struct dda_nsrec **slot = &nsc->slot[nsid % DDA_NSC_SLOTS];
+	struct dda_nsrec *ns, *old;
+
+	/*
+	 * Another context of the queue may replace the slot meanwhile and drop
+	 * its reference: RCU keeps the record's memory, and a record whose
+	 * count reached 0 is being reclaimed, so it is a miss.
+	 */
+	rcu_read_lock();
+	ns = READ_ONCE(*slot);
+	if (ns && ns->nsid == nsid && refcount_inc_not_zero(&ns->ref)) {
+		rcu_read_unlock();
+		return ns;
+	}
+	rcu_read_unlock();
+
+	ns = dda_nsrec_get(nqn, nsid, true);
+	if (!ns)
+		return NULL;
+	/* The slot's reference. */
+	refcount_inc(&ns->ref);
+	old = xchg(slot, ns);
+	if (old)
+		dda_nscache_put_slot(old);
+	return ns;
+}
+
+/**
+ * dda_nscache_clear() - Drop the records a queue's cache holds.
+ * @nsc: the cache; no command of its queue runs any more.
+ */
+void dda_nscache_clear(struct dda_nscache *nsc)
+{
+	struct dda_nsrec *ns;
+	int i;
+
+	for (i = 0; i < DDA_NSC_SLOTS; i++) {
+		ns = xchg(&nsc->slot[i], NULL);
+		if (ns)
+			dda_nscache_put_slot(ns);
+	}
+}
+
 static void dda_nsrec_free_rcu(struct rcu_head *head)
 {
 	struct dda_nsrec *ns = container_of(head, struct dda_nsrec, rcu);
 
+	kfree(rcu_dereference_protected(ns->pick, 1));
 	dda_counters_destroy(&ns->st);
 	kfree(ns);
 }
@@ -254,8 +323,6 @@ static void dda_nsrec_free(struct dda_nsrec *ns)
 	lockdep_assert_held(&dda_policy_lock);
 	hash_del_rcu(&ns->hnode);
 	WRITE_ONCE(dda_ns_count, dda_ns_count - 1);
-	if (ns->cache_prov)
-		dda_provider_put(ns->cache_prov);
 	call_rcu(&ns->rcu, dda_nsrec_free_rcu);
 }
 
@@ -551,8 +618,7 @@ void dda_policy_exit(void)
 		hash_del(&ns->hnode);
 		WARN_ON_ONCE(refcount_read(&ns->ref) != 1);
 		kfree(rcu_dereference_protected(ns->rule, 1));
-		if (ns->cache_prov)
-			dda_provider_put(ns->cache_prov);
+		kfree(rcu_dereference_protected(ns->pick, 1));
 		dda_counters_destroy(&ns->st);
 		kfree(ns);
 	}

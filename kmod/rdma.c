@@ -170,6 +170,7 @@ struct dda_queue {
 	struct list_head wr_wait;
 
 	struct dda_qsm sm;
+	struct dda_nscache nsc;		/* records of its namespaces */
 
 	struct work_struct live_work;	/* runs the capsules parked early */
 	struct work_struct release_work;
@@ -741,7 +742,7 @@ static void dda_rsp_use_inline(struct dda_rsp *rsp)
 	req->sg = cmd->inline_sg;
 	req->sg_cnt = n;
 	req->transfer_len = rsp->sgl.len;
-	dda_data_inline(req, rsp->sgl.len);
+	dda_data_inline(req, &rsp->queue->nsc, rsp->sgl.len);
 }
 
 /* Map the command's buffer for RDMA READ or WRITE (number of WRs or -errno). */
@@ -786,7 +787,7 @@ static u16 dda_rsp_map_data(struct dda_rsp *rsp)
 	 * PCI device) and a virtual-DMA device reaches through the pages'
 	 * kernel mapping.
 	 */
-	status = dda_data_alloc(&rsp->buf, req,
+	status = dda_data_alloc(&rsp->buf, req, &q->nsc,
 				le16_to_cpu(q->nport->disc_addr.portid),
 				&q->dev->peer, rsp->sgl.len);
 	if (status)
@@ -1334,6 +1335,7 @@ static void dda_queue_release_work(struct work_struct *work)
 	dda_queue_destroy_qp(q);
 	dda_queue_free_rsps(q);
 	dda_queue_free_cmds(q);
+	dda_nscache_clear(&q->nsc);
 	/*
 	 * No CM event comes after this, and none may find the queue freed;
 	 * nor a live_work it queued (which, the queue closing, does nothing).

@@ -384,6 +384,61 @@ static void nsrec_reclaimed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dda_nsrec_count(), before);
 }
 
+/*
+ * A queue's cache finds a record by NSID alone (its queue serves one
+ * subsystem), holds it in a slot so it is not reclaimed, gives the slot up
+ * to another NSID that maps there, and on clear lets its records age from
+ * then on.
+ */
+static void nscache_slots(struct kunit *test)
+{
+	unsigned int before = dda_nsrec_count();
+	struct dda_nscache nsc = {};
+	struct dda_nsrec *a, *b, *c;
+	char nqn[64];
+	int base;
+
+	kunit_nqn(nqn, 40, 'c');
+	a = dda_nscache_get(&nsc, nqn, 1);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	/* The table's, the slot's, ours. */
+	base = refcount_read(&a->ref);
+	KUNIT_EXPECT_EQ(test, base, 3);
+	KUNIT_EXPECT_EQ(test, dda_nsrec_count(), before + 1);
+
+	/* A hit: no NQN compared, no record made. */
+	b = dda_nscache_get(&nsc, "nqn.2026-11.io.nvmet-dda:not-looked-at", 1);
+	KUNIT_EXPECT_PTR_EQ(test, b, a);
+	KUNIT_EXPECT_EQ(test, dda_nsrec_count(), before + 1);
+	if (b)
+		dda_nsrec_put(b);
+
+	/* Same slot, other namespace: the slot lets go of the first. */
+	c = dda_nscache_get(&nsc, nqn, 1 + DDA_NSC_SLOTS);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_EXPECT_PTR_NE(test, c, a);
+	KUNIT_EXPECT_EQ(test, refcount_read(&a->ref), base - 1);
+	KUNIT_EXPECT_PTR_EQ(test, nsc.slot[1], c);
+	dda_nsrec_put(c);
+
+	/* Held by the slot, an idle record stays. */
+	nsrec_age(c);
+	dda_nsrec_reclaim();
+	KUNIT_EXPECT_EQ(test, dda_nsrec_count(), before + 2);
+
+	/* Cleared, it is idle from now: still there, until it ages. */
+	dda_nscache_clear(&nsc);
+	KUNIT_EXPECT_NULL(test, nsc.slot[1]);
+	KUNIT_EXPECT_EQ(test, refcount_read(&c->ref), 1);
+	dda_nsrec_reclaim();
+	KUNIT_EXPECT_EQ(test, dda_nsrec_count(), before + 2);
+	nsrec_age(a);
+	nsrec_age(c);
+	dda_nsrec_put(a);
+	dda_nsrec_reclaim();
+	KUNIT_EXPECT_EQ(test, dda_nsrec_count(), before);
+}
+
 /* Only trusted, coherent, unbounced PCI functions may map P2P pages. */
 static void dma_p2p_safety(struct kunit *test)
 {
@@ -431,6 +486,7 @@ static struct kunit_case nvmet_dda_p2p_cases[] = {
 	KUNIT_CASE(pool_sanity),
 	KUNIT_CASE(nsrec_longest_nqn),
 	KUNIT_CASE(nsrec_reclaimed),
+	KUNIT_CASE(nscache_slots),
 	KUNIT_CASE(dma_p2p_safety),
 	{}
 };

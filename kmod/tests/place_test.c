@@ -73,7 +73,6 @@ static int place_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, c->ns);
 	KUNIT_ASSERT_EQ(test, dda_counters_init(&c->ns->st), 0);
 	refcount_set(&c->ns->ref, 1);	/* the test's own */
-	spin_lock_init(&c->ns->lock);
 	strscpy(c->ns->nqn, "nqn.2026-11.io.nvmet-dda:kunit-place",
 		sizeof(c->ns->nqn));
 	c->ns->nsid = 1;
