@@ -543,11 +543,16 @@ p2p_snap() { # NAME NQN NSID
 		jq -r '.namespaces[0] | to_entries[] | select(.value | type == "number") | "\(.key) \(.value)"')
 }
 
-# fio without verify, for load while something else is watched.
+# fio without verify, for load while something else is watched. Started
+# with & it becomes fio (exec in the background subshell), so $! is fio and
+# kill -INT $! stops the load; a subshell bash would ignore the SIGINT (a
+# script's background jobs do) and the load ran to its end.
 fio_load() { # DEV RW BS IODEPTH SECONDS TAG
-	fio --name="$6" --filename="$1" --direct=1 --ioengine=libaio \
-		--rw="$2" --bs="$3" --iodepth="$4" --time_based --runtime="$5" \
-		--size=32M --allow_file_create=0 --output-format=json --output="/tmp/$6.raw"
+	local cmd=(fio --name="$6" --filename="$1" --direct=1 --ioengine=libaio
+		--rw="$2" --bs="$3" --iodepth="$4" --time_based --runtime="$5"
+		--size=32M --allow_file_create=0 --output-format=json --output="/tmp/$6.raw")
+	[ "$BASHPID" = "$$" ] || exec "${cmd[@]}"
+	"${cmd[@]}"
 }
 
 # Whether the kernel log has TEXT (for wait_for).

@@ -130,10 +130,11 @@ expect_eq "unreachable fallbacks" "$((s1[fb_unreachable] - s0[fb_unreachable]))"
 expect_eq "p2p after del" "$((s1[p2p_bytes] - s0[p2p_bytes]))" 0
 
 step "a 2 MiB pool runs dry: fallbacks and an event"
-# Against the throttled namespace reads of 1 MiB stay in flight for
-# seconds: three at once empty the pool, so it runs dry every time, not by
-# chance, however slowly a one-vCPU guest submits them (with 128 KiB reads
-# it had at most 14 in flight, 1.8 MiB, and the pool never ran dry).
+# Reads of 4 MiB against the throttled namespace: the host splits each into
+# four commands of 1 MiB (our MDTS) that reach the target together and
+# wait there for a second, so one read alone asks for twice the pool and it
+# runs dry however few reads the host keeps out (with 1 MiB reads at QD16
+# a loaded guest once kept one out at a time and the pool never ran dry).
 ddactl provider add "$bdf" bar 2 size 2M
 expect_eq "small size" "$(p2p_prov "$bdf" size)" $((2 << 20))
 ddactl offload set "$NQN" 2 mode prefer provider "$bdf"
@@ -141,7 +142,7 @@ ddactl -j monitor -c 1 >/tmp/bar-event.json &
 mpid=$!
 nap 1
 p2p_snap s0 "$NQN" 2
-fio_load "$slowdev" randread 1M 16 6 bar-dry || fail "fio on the throttled namespace failed"
+fio_load "$slowdev" randread 4M 4 6 bar-dry || fail "fio on the throttled namespace failed"
 sed -n '/^{/,$p' /tmp/bar-dry.raw >/tmp/bar-dry.json
 p2p_snap s1 "$NQN" 2
 ddactl stats
