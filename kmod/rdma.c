@@ -452,7 +452,9 @@ void dda_rdma_peer_init(struct dda_peer *peer, struct ib_device *ibdev)
 	if (ib_uses_virt_dma(ibdev))
 		return;
 	peer->dma = ibdev->dma_device;
-	peer->p2p = compat_ib_dma_p2p_supported(ibdev) &&
+	/* The DMA layer says yes to dma-direct devices even without P2PDMA. */
+	peer->p2p = IS_ENABLED(CONFIG_PCI_P2PDMA) &&
+		    compat_ib_dma_p2p_supported(ibdev) &&
 		    dda_dma_p2p_safe(peer->dma);
 }
 
