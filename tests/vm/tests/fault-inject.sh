@@ -64,11 +64,19 @@ echo -1 >"$FS/times"
 f0=$(dmesg | grep -c "FAULT_INJECTION: forcing a failure" || true)
 echo 5 >"$FS/probability"
 mark 1
+# Failing for 15 s at most, however long fio then waits: on 6.12 a failed
+# allocation had the host reset the controller, and while 5% of the
+# workers' allocations failed none of its reconnects (60, 10 s apart)
+# could succeed, so fio waited for its requeued I/O past the time limit.
+{ sleep 15; echo 0 >"$FS/probability"; } &
+timer=$!
 rc=0
 fio --name=fault-slab --filename="$dev" --direct=1 --ioengine=libaio --rw=randrw \
 	--bs=64k --iodepth=16 --size=8M --offset=96M --time_based --runtime=8 \
 	--continue_on_error=all --output-format=json --output=/tmp/fault-slab.raw \
 	>/dev/null 2>&1 || rc=$?
+kill "$timer" 2>/dev/null || true
+wait "$timer" 2>/dev/null || true
 echo 0 >"$FS/probability"
 mark 0
 echo Y >"$FS/ignore-gfp-wait"
