@@ -97,6 +97,7 @@ took=$(($(date +%s) - start))
 echo "fio after the SSD removal: exit $rc after ${took}s"
 [ "$rc" -ne 0 ] || fail "fio saw no error with the SSD gone"
 [ "$took" -lt 60 ] || fail "I/O hung for ${took}s after the SSD removal"
+p2p_settle "$NQN" 1
 expect_eq "outstanding P2P bytes" "$(p2p_ns "$NQN" 1 outstanding_bytes)" 0
 host_disconnect "$NQN"
 nvmet_clear

@@ -49,6 +49,7 @@ errs=$(jq '[.jobs[].total_err] | add' /tmp/fault-fmr.json)
 echo "fio exit $rc, $errs I/O errors seen by the host"
 [ "$errs" -gt 0 ] || fail "no error reached the host"
 dmesg | grep -E "nvme[0-9]+n[0-9]+: I/O|critical|blk_update_request|I/O error" | tail -n 3 || true
+p2p_settle "$NQN" 1 "$(ssd_bdf)"
 expect_eq "outstanding P2P bytes" "$(p2p_ns "$NQN" 1 outstanding_bytes)" 0
 expect_eq "CMB available back" "$(p2p_prov "$(ssd_bdf)" available)" \
 	"$(cat "/sys/bus/pci/devices/$(ssd_bdf)/p2pmem/available")"

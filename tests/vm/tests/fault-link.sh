@@ -108,5 +108,6 @@ ref_verify rxe
 run_fio "$dev" randrw 64k 16 2 4M fault-rxe-after
 ddactl stats show "$NQN" 1
 [ "$(p2p_ns "$NQN" 1 p2p_ios)" -gt 0 ] || fail "no I/O went through P2P"
+p2p_settle "$NQN" 1
 expect_eq "outstanding P2P bytes" "$(p2p_ns "$NQN" 1 outstanding_bytes)" 0
 host_disconnect "$NQN"

@@ -173,6 +173,7 @@ wait "$fpid" || rc=$?
 bg=()
 sed -n '/^{/,$p' /tmp/brm-load.raw | jq -e 'all(.jobs[]; .error == 0)' >/dev/null ||
 	fail "the load saw an I/O error"
+p2p_settle "$NQN" 1 "$bdf"
 expect_eq "outstanding" "$(p2p_prov "$bdf" outstanding_bytes)" 0
 
 step "a plain sysfs unbind clears driver_override"

@@ -58,6 +58,7 @@ expect_eq "namespace p2p_ios" "$((s1[p2p_ios] - s0[p2p_ios]))" "$ios"
 expect_eq "namespace host_bytes" "$((s1[host_bytes] - s0[host_bytes]))" 0
 expect_eq "namespace require_failed" "${s1[require_failed]}" 0
 expect_eq "provider p2p_bytes" "$(($(p2p_prov "$bdf" p2p_bytes) - p0))" "$moved"
+p2p_settle "$NQN" 1 "$bdf"
 expect_eq "outstanding after I/O" "$(p2p_ns "$NQN" 1 outstanding_bytes)" 0
 expect_eq "in-capsule writes" "$((s1[fb_inline] - s0[fb_inline]))" 0
 
@@ -91,6 +92,7 @@ loadios=$(sed -n '/^{/,$p' /tmp/p2p-load.raw | jq '.jobs[0].read.total_ios')
 echo "available: idle $idle, lowest seen $low; outstanding: highest seen $high;" \
 	"$n samples; fio read $loadios times"
 [ "$low" -lt "$idle" ] || fail "available never dropped below $idle during I/O"
+p2p_settle "$NQN" 2 "$bdf"
 expect_eq "available after I/O" "$(p2p_prov "$bdf" available)" "$idle"
 expect_eq "outstanding after I/O" "$(p2p_prov "$bdf" outstanding_bytes)" 0
 hwm=$(p2p_prov "$bdf" outstanding_hwm)

@@ -55,6 +55,7 @@ step "prefer, every map fails: host memory, data intact, counted as unreachable"
 inject -1
 p2p_snap s0 "$NQN" 1
 run_fio "$dev" randrw 64k 8 1 4M mf-all
+p2p_settle "$NQN" 1
 p2p_snap s1 "$NQN" 1
 stop_injecting
 echo "p2p $(delta p2p_ios) host $(delta host_ios) unreachable $(delta fb_unreachable)"
