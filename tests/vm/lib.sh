@@ -525,20 +525,18 @@ p2p_ns() { # NQN NSID KEY
 	ddactl -j stats show "$1" "$2" | jq -r --arg k "$3" '.namespaces[0][$k]'
 }
 
-# Wait (10 s at most) until a namespace, and a provider if given, hold no
-# P2P bytes. The target gives a buffer back when the SEND of its response
-# completes, which can be after the host, and fio, saw the response; a
-# check right after fio exits would race with that. Never fails itself:
-# the check that follows reports what it finds.
+# Whether a namespace, and a provider if given, hold no P2P bytes.
+p2p_idle() { # NQN NSID [BDF]
+	[ "$(p2p_ns "$1" "$2" outstanding_bytes)" = 0 ] &&
+		{ [ -z "${3:-}" ] || [ "$(p2p_prov "$3" outstanding_bytes)" = 0 ]; }
+}
+
+# Wait (10 s at most) until p2p_idle. The target gives a buffer back when
+# the SEND of its response completes, which can be after the host, and
+# fio, saw the response; a check right after fio exits would race with
+# that. Never fails itself: the check that follows reports what it finds.
 p2p_settle() { # NQN NSID [BDF]
-	local n=20
-	while [ "$n" -gt 0 ]; do
-		[ "$(p2p_ns "$1" "$2" outstanding_bytes)" = 0 ] &&
-			{ [ -z "${3:-}" ] || [ "$(p2p_prov "$3" outstanding_bytes)" = 0 ]; } &&
-			return 0
-		n=$((n - 1))
-		nap 0.5
-	done
+	wait_for 10 p2p_idle "$@" || :
 }
 
 # Bytes and commands fio moved in run_fio TAG (reads + writes, all jobs).

@@ -88,7 +88,7 @@ echo "fio exit $rc; failslab failures forced (ratelimited log): $failed"
 ctrl=$(fabric_ctrl "$NQN")
 wait_for 60 grep -q live "/sys/class/nvme/${ctrl#/dev/}/state" ||
 	fail "controller not live after failslab"
-wait_for 30 test "$(p2p_ns "$NQN" 1 outstanding_bytes)" -eq 0 ||
+wait_for 30 p2p_idle "$NQN" 1 ||
 	fail "P2P buffers still outstanding after failslab"
 
 step "the reference region still verifies"

@@ -61,10 +61,6 @@ load_start() { # TAG VERIFY
 	kill -0 "$fpid" 2>/dev/null || fail "$1: fio ended before the fault"
 }
 
-no_outstanding() {
-	[ "$(p2p_ns "$NQN" 1 outstanding_bytes)" = 0 ]
-}
-
 reconnects() {
 	dmesg | grep -c "${ctrl#/dev/}: Successfully reconnected" || true
 }
@@ -86,7 +82,7 @@ wait_for 120 reconnected ||
 echo "netdev: the host reconnected"
 wait "$fpid" || { cat /tmp/fault-netdev.raw; fail "netdev: verified fio failed across the fault"; }
 ref_verify netdev
-wait_for 30 no_outstanding || fail "netdev: P2P buffers still outstanding after the fault"
+wait_for 30 p2p_idle "$NQN" 1 || fail "netdev: P2P buffers still outstanding after the fault"
 
 step "rxe: reference data, then the device goes away under I/O"
 dmesg --clear
@@ -99,7 +95,7 @@ echo "fio across the device removal: exit $rc (the host controller is gone)"
 wait_for 30 ctrl_gone "$NQN" || fail "host controller still there without its device"
 wait_for 30 dmesg_has "RDMA device gone, will listen again" ||
 	fail "target did not report losing its listener"
-wait_for 30 no_outstanding ||
+wait_for 30 p2p_idle "$NQN" 1 ||
 	fail "P2P buffers still outstanding after the device removal"
 rdma link add "$DDA_RXE" type rxe netdev "$DDA_IF"
 wait_for 30 host_discover "$DDA_ADDR4" 4420 >/dev/null || fail "target does not serve again after rxe is back"
