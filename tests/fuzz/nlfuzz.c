@@ -626,16 +626,12 @@ static void mutate(struct msg *m)
 			if (m->len > hdr) {
 				off = hdr + rn(m->len - hdr);
 				m->b[off] ^= 1 << rn(8);
-				if (off < hdr + GENL_HDRLEN)
-					m->cmd = m->b[hdr];
 			}
 			break;
 		case 2:	/* byte smash */
 			if (m->len > hdr) {
 				off = hdr + rn(m->len - hdr);
 				m->b[off] = rn(2) ? 0xff : rn(256);
-				if (off < hdr + GENL_HDRLEN)
-					m->cmd = m->b[hdr];
 			}
 			break;
 		case 3:	/* truncate (consistent nlmsg_len) */
@@ -678,8 +674,15 @@ static void mutate(struct msg *m)
 		}
 	}
 	m->dump = (nlh(m)->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
+	/*
+	 * The command is what the bytes say now: besides flips and smashes,
+	 * an attribute appended after a truncation into the genl header
+	 * writes its length over the command byte.
+	 */
 	if (m->len < hdr + GENL_HDRLEN)
 		m->intact = false;
+	else
+		m->cmd = m->b[hdr];
 }
 
 /* true when the message names a PCI function present here (and not -a). */
@@ -904,6 +907,32 @@ static bool mutating(uint8_t cmd)
 	       cmd == NVMET_DDA_CMD_POLICY_DEL;
 }
 
+/*
+ * What -E and the regeneration of messages naming real PCI functions rely
+ * on: an intact message is, byte for byte, what its bookkeeping says. A
+ * mismatch is a bug here, not in the kernel; -D runs this over every
+ * message without a kernel (make check does).
+ */
+static void check_bookkeeping(const struct msg *m)
+{
+	const struct nlmsghdr *h = (const void *)m->b;
+	const struct genlmsghdr *g = (const void *)(m->b + NLMSG_HDRLEN);
+
+	if (!m->intact)
+		return;
+	if (m->len < NLMSG_HDRLEN + GENL_HDRLEN || h->nlmsg_len != m->len ||
+	    h->nlmsg_type != family ||
+	    (h->nlmsg_flags & (NLM_F_REQUEST | NLM_F_ACK)) !=
+	    (NLM_F_REQUEST | NLM_F_ACK) || g->cmd != m->cmd ||
+	    ((h->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP) != m->dump) {
+		fprintf(stderr,
+			"nlfuzz: internal: message %lu is not what it claims (cmd %u, %s)\n",
+			cur_index, m->cmd, m->dump ? "dump" : "do");
+		dump_last();
+		exit(1);
+	}
+}
+
 /* Send @m and read everything it causes. Returns the errno it got, -1 if
  * its answer could not be told apart. */
 static int exchange(struct msg *m)
@@ -917,6 +946,7 @@ static int exchange(struct msg *m)
 	w.cmd = m->cmd;
 	memcpy(last_msg, m->b, m->len);
 	last_len = m->len;
+	check_bookkeeping(m);
 	alarm(opt_timeout + 10);	/* a kernel stuck in sendmsg */
 	send_raw(m->b, m->len);
 	if (opt_dry) {
@@ -1129,7 +1159,8 @@ static void usage(FILE *f)
 		"  -t SECONDS deadline for an answer (default 20)\n"
 		"  -E         unprivileged run: mutating commands must get EPERM\n"
 		"  -v         print a line per 10000 messages\n"
-		"  -D         dry run: build the messages, send nothing\n"
+		"  -D         dry run: build the messages and check that each is what\n"
+		"             it claims to be (command, flags, length); send nothing\n"
 		"  -c OP      send one request and print its errno; OP is one of\n"
 		"             info provider-get provider-dump provider-add\n"
 		"             provider-del policy-get policy-dump policy-set\n"
@@ -1308,7 +1339,7 @@ int main(int argc, char **argv)
 			 names_present(m));
 		by_kind[kind]++;
 		err = exchange(m);
-		if (opt_eperm && m->intact && mutating(m->cmd) &&
+		if (opt_eperm && !opt_dry && m->intact && mutating(m->cmd) &&
 		    header_ok(m) && err != EPERM) {
 			n_eperm_bad++;
 			fprintf(stderr,
