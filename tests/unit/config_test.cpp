@@ -856,6 +856,25 @@ TEST_CASE("what the kernel lacks is refused, with nothing applied", "[config][nv
 	CHECK(restore(d).code == 0);
 }
 
+TEST_CASE("a TCP port's treq survives its tsas (6.12)", "[config]")
+{
+	// 6.12's tsas store resets treq's secure-channel part: found by
+	// ddactl-configfs on the 6.12 test kernel, where restore lost it.
+	Fake f;
+	f.st->v612 = true;
+	f.tree();
+	f.ok({"port", "add", "1", "trtype", "tcp", "traddr", "192.0.2.1", "treq",
+	      "not required", "tsas", "none"});
+	f.ok({"config", "save", f.file});
+	const std::string saved = slurp(f.file);
+	CHECK(json::parse(saved)["ports"][0]["addr"]["treq"] == "not required");
+	f.ok({"config", "clear"});
+	f.ok({"config", "restore", f.file});
+	CHECK(f.tree()->read("ports/1/addr_treq") == "not required");
+	f.ok({"config", "save", f.file});
+	CHECK(slurp(f.file) == saved);
+}
+
 TEST_CASE("passthru, discovery, ANA and referrals round trip", "[config][nvmetcli]")
 {
 	Fake f;

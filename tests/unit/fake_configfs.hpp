@@ -269,6 +269,11 @@ public:
 				fail(op.c_str(), rel, EINVAL);
 		}
 		put(p, v);
+		// 6.12's nvmet_addr_tsas_store(): a TCP port's tsas resets the
+		// secure-channel part of treq ("not specified" without TLS).
+		if (st_->v612 && parts.size() == 3 && parts[0] == "ports" &&
+		    file == "addr_tsas" && read(parent(rel) + "/addr_trtype") == "tcp")
+			put(dir / "addr_treq", v == "tls1.3" ? "required" : "not specified");
 	}
 
 	void symlink(std::string_view target_rel, std::string_view link_rel) override

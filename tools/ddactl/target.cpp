@@ -17,6 +17,18 @@ namespace {
 
 const std::string kernel_hint = "see the kernel log (dmesg) for the reason";
 
+// When a port's address attribute (@name: "trtype" or "addr_trtype") is
+// written relative to the others: trtype first, since the kernel takes
+// tsas by transport; tsas next, since on a TCP port 6.12's
+// nvmet_addr_tsas_store() sets treq's secure-channel requirement again
+// and would undo a treq written before it; the rest after.
+int addr_write_rank(std::string_view name)
+{
+	if (name.starts_with("addr_"))
+		name.remove_prefix(5);
+	return name == "trtype" ? 0 : name == "tsas" ? 1 : 2;
+}
+
 // Runs @f; a ConfigfsError becomes "<object>: <error>; <what to do>", with
 // the same errno.
 template <typename F>
@@ -446,9 +458,9 @@ Settings complete_port(const std::string &what, Settings s, const AttrMap &cur,
 
 	if (adding && trtype.empty())
 		throw UsageError(what + ": no transport type; give trtype rdma, tcp or loop");
-	// trtype first: the kernel takes tsas (and resets treq) by transport.
-	std::stable_partition(s.begin(), s.end(),
-			      [](const auto &e) { return e.first == "addr_trtype"; });
+	std::stable_sort(s.begin(), s.end(), [](const auto &a, const auto &b) {
+		return addr_write_rank(a.first) < addr_write_rank(b.first);
+	});
 	if (ip && traddr && !setting(s, "addr_adrfam")) {
 		const std::string fam = adrfam_of(*traddr);
 		if (!fam.empty() && value("addr_adrfam", "adrfam") != "ib")
@@ -1051,7 +1063,7 @@ Step write_step(ConfigfsTree &t, const std::string &what, const std::string &fil
 }
 
 // Attribute writes in a stable order: the groups as listed, names sorted,
-// trtype before the other addr_ files (the kernel takes tsas by transport).
+// the addr_ files in addr_write_rank() order.
 void attr_steps(std::vector<Step> &steps, ConfigfsTree &t, const std::string &what,
 		const std::string &rel, const std::vector<std::string> &groups,
 		const AttrGroups &attrs)
@@ -1062,8 +1074,9 @@ void attr_steps(std::vector<Step> &steps, ConfigfsTree &t, const std::string &wh
 			continue;
 		std::vector<std::pair<std::string, std::string>> v(it->second.begin(),
 								    it->second.end());
-		std::stable_partition(v.begin(), v.end(),
-				      [](const auto &e) { return e.first == "trtype"; });
+		std::stable_sort(v.begin(), v.end(), [](const auto &a, const auto &b) {
+			return addr_write_rank(a.first) < addr_write_rank(b.first);
+		});
 		for (const auto &[name, value] : v) {
 			// Empty is what configfs shows for "not set" (adrfam of a
 			// loop port, a host's key); the kernel would refuse it.
