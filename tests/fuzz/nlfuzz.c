@@ -14,8 +14,12 @@
  * the "BB:DD.F" of a PCI function present on this machine is regenerated.
  *
  * With -E (run it unprivileged) every intact request of a mutating command
- * that passes genetlink's header check must be answered EPERM. With -c OP one well-formed request is sent and its
- * answer printed ("OP: EPERM"), for scripts.
+ * that passes genetlink's header check must be answered EPERM; sent as a
+ * dump (these commands have none) it may be answered EOPNOTSUPP instead:
+ * kernels with split ops (6.2 and later) look up the handler for do or
+ * dump before they check permissions, 6.1 checks them first. With -c OP
+ * one well-formed request is sent and its answer printed ("OP: EPERM"),
+ * for scripts.
  *
  * Exit status: 0 when every message was answered, 1 on a hang (no answer
  * within the deadline), a broken socket or an -E violation, 2 on usage.
@@ -1340,7 +1344,8 @@ int main(int argc, char **argv)
 		by_kind[kind]++;
 		err = exchange(m);
 		if (opt_eperm && !opt_dry && m->intact && mutating(m->cmd) &&
-		    header_ok(m) && err != EPERM) {
+		    header_ok(m) && err != EPERM &&
+		    !(m->dump && err == EOPNOTSUPP)) {
 			n_eperm_bad++;
 			fprintf(stderr,
 				"nlfuzz: mutating command %u answered %s, not EPERM\n",
