@@ -12,8 +12,6 @@ HOST2=nqn.2026-11.io.example:host2
 IMG=/tmp/ddactl-cfs.img
 SAMPLE=/tmp/handwritten-sample.json
 SAVED=/tmp/ddactl-saved.json
-# nvmet-dda is loaded (below), so every save has its P2P section.
-EMPTY=$(printf '{\n  "discovery": {},\n  "hosts": [],\n  "nvmet_dda": {\n    "offload": [],\n    "providers": []\n  },\n  "ports": [],\n  "subsystems": []\n}')
 
 cleanup() {
 	ddactl config clear >/dev/null 2>&1 || true
@@ -57,6 +55,13 @@ cfs() { # PATH: an attribute's value, as ddactl reads it
 
 ssd=$(local_ssd)
 modprobe nvmet
+# An empty target as saved. nvmet-dda is loaded (below), so every save has
+# its P2P section; kernels with a settable discovery NQN (discovery_nqn,
+# Linux 6.6 and later, e.g. 6.12) have it, at the well-known NQN.
+disc='{}'
+[ ! -e "$NVMET_CFS/discovery_nqn" ] ||
+	disc=$(printf '{\n    "nqn": "nqn.2014-08.org.nvmexpress.discovery"\n  }')
+EMPTY=$(printf '{\n  "discovery": %s,\n  "hosts": [],\n  "nvmet_dda": {\n    "offload": [],\n    "providers": []\n  },\n  "ports": [],\n  "subsystems": []\n}' "$disc")
 modprobe nvme-loop	# the loop transport (target side)
 modprobe nvme-rdma
 rxe_up
