@@ -29,6 +29,11 @@ int addr_write_rank(std::string_view name)
 	return name == "trtype" ? 0 : name == "tsas" ? 1 : 2;
 }
 
+// Orders (name, value) pairs for std::stable_sort by addr_write_rank().
+constexpr auto addr_write_order = [](const auto &a, const auto &b) {
+	return addr_write_rank(a.first) < addr_write_rank(b.first);
+};
+
 // Runs @f; a ConfigfsError becomes "<object>: <error>; <what to do>", with
 // the same errno.
 template <typename F>
@@ -458,9 +463,7 @@ Settings complete_port(const std::string &what, Settings s, const AttrMap &cur,
 
 	if (adding && trtype.empty())
 		throw UsageError(what + ": no transport type; give trtype rdma, tcp or loop");
-	std::stable_sort(s.begin(), s.end(), [](const auto &a, const auto &b) {
-		return addr_write_rank(a.first) < addr_write_rank(b.first);
-	});
+	std::stable_sort(s.begin(), s.end(), addr_write_order);
 	if (ip && traddr && !setting(s, "addr_adrfam")) {
 		const std::string fam = adrfam_of(*traddr);
 		if (!fam.empty() && value("addr_adrfam", "adrfam") != "ib")
@@ -1074,9 +1077,7 @@ void attr_steps(std::vector<Step> &steps, ConfigfsTree &t, const std::string &wh
 			continue;
 		std::vector<std::pair<std::string, std::string>> v(it->second.begin(),
 								    it->second.end());
-		std::stable_sort(v.begin(), v.end(), [](const auto &a, const auto &b) {
-			return addr_write_rank(a.first) < addr_write_rank(b.first);
-		});
+		std::stable_sort(v.begin(), v.end(), addr_write_order);
 		for (const auto &[name, value] : v) {
 			// Empty is what configfs shows for "not set" (adrfam of a
 			// loop port, a host's key); the kernel would refuse it.
