@@ -79,7 +79,17 @@ rxe_up() {
 	rdma link add "$DDA_RXE" type rxe netdev "$DDA_IF"
 }
 
+# Not while an RDMA host controller is still there: one whose queues are
+# down (reconnecting, or deleted but still referenced) keeps a pointer to
+# the nvme-rdma device it freed, which nvme_rdma_remove_one() then reads
+# (KASAN, 6.1 and 6.12). A live controller is fine: it is deleted.
 rxe_down() {
+	local left
+	left=$(rdma_ctrls)
+	if [ -n "$left" ]; then
+		echo "warning: $DDA_RXE kept for host controllers" $left >&2
+		return 0
+	fi
 	rdma link delete "$DDA_RXE" 2>/dev/null || true
 	ip link del "$DDA_IF" 2>/dev/null || true
 }
@@ -114,8 +124,12 @@ nvmet_port() { # ID TRTYPE ADRFAM TRADDR TRSVCID
 	echo "$5" >"$p/addr_trsvcid"
 }
 
-nvmet_link() { # PORTID SUBNQN
-	ln -s "$NVMET_CFS/subsystems/$2" "$NVMET_CFS/ports/$1/subsystems/$2"
+# Several SUBNQNs are linked by one ln, one symlink(2) right after another.
+nvmet_link() { # PORTID SUBNQN...
+	local port=$1 q targets=()
+	shift
+	for q; do targets+=("$NVMET_CFS/subsystems/$q"); done
+	ln -s "${targets[@]}" "$NVMET_CFS/ports/$port/subsystems/"
 }
 
 # Tear down the whole nvmet configuration, in dependency order.
@@ -404,6 +418,16 @@ ctrl_gone() { # SUBNQN
 	! fabric_ctrl "$1" >/dev/null
 }
 
+# How often the host controller NAME (nvmeN) has reconnected (from the
+# kernel log), and a predicate for wait_for: more than COUNT times.
+reconnects() { # NAME
+	dmesg | grep -c "nvme $1: Successfully reconnected" || :
+}
+
+reconnected() { # NAME COUNT
+	[ "$(reconnects "$1")" -gt "$2" ]
+}
+
 # Disconnect every fabric controller (cleanup paths).
 # Also waits for the controllers to be gone: removing an RDMA device while
 # nvme-rdma still tears one down (or one waits to reconnect) runs into a
@@ -424,6 +448,19 @@ fabric_ctrls() {
 
 fabric_ctrls_gone() {
 	[ -z "$(fabric_ctrls)" ]
+}
+
+rdma_ctrls() {
+	local c t
+	for c in $(nvme_ctrl_dirs); do
+		t=
+		read -r t <"$c/transport" 2>/dev/null
+		[ "$t" != rdma ] || echo "${c##*/}"
+	done
+}
+
+rdma_ctrls_gone() {
+	[ -z "$(rdma_ctrls)" ]
 }
 
 # --- I/O ------------------------------------------------------------------
@@ -567,6 +604,36 @@ fio_load() { # DEV RW BS IODEPTH SECONDS TAG
 		--size=32M --allow_file_create=0 --output-format=json --output="/tmp/$6.raw")
 	[ "$BASHPID" = "$$" ] || exec "${cmd[@]}"
 	"${cmd[@]}"
+}
+
+proc_gone() { # PID
+	! kill -0 "$1" 2>/dev/null
+}
+
+# For a step that waits too long: the fabric controllers' states, the
+# kernel's messages, every kernel stack in the RDMA and NVMe code, and the
+# busy workqueues (a work item waiting for ever shows there).
+stuck_report() {
+	local c p st
+	for c in $(nvme_ctrl_dirs); do
+		echo "${c##*/}: $(cat "$c/transport" "$c/state" 2>/dev/null | tr '\n' ' ')"
+	done
+	echo "the host's and the target's messages:"
+	dmesg | grep -E 'nvme|nvmet|rxe|dda|workqueue' |
+		grep -v -e 'I/O Error' -e 'I/O error' -e 'transport error' | tail -n 80
+	echo "the kernel log's end:"
+	dmesg | grep -v -e 'I/O Error' -e 'I/O error' -e 'transport error' | tail -n 150
+	echo "kernel stacks in the transports:"
+	for p in /proc/[0-9]*; do
+		st=$(cat "$p/stack" 2>/dev/null) || continue
+		[[ $st == *nvme* || $st == *rdma* || $st == *rxe* || $st == *ib_* || $st == *dda* ]] ||
+			continue
+		echo "${p#/proc/} $(cat "$p/comm") $(cut -d' ' -f3 "$p/stat")"
+		echo "$st" | head -n 20
+	done
+	echo t >/proc/sysrq-trigger
+	echo "busy workqueues:"
+	dmesg | sed -n '/Showing busy workqueues/,$p' | head -n 80
 }
 
 # Whether the kernel log has TEXT (for wait_for).

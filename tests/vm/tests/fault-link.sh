@@ -61,23 +61,15 @@ load_start() { # TAG VERIFY
 	kill -0 "$fpid" 2>/dev/null || fail "$1: fio ended before the fault"
 }
 
-reconnects() {
-	dmesg | grep -c "${ctrl#/dev/}: Successfully reconnected" || true
-}
-
-reconnected() {
-	[ "$(reconnects)" -gt "$n0" ]
-}
-
 connect
 step "netdev: down and up under verified I/O"
 ref_write
-n0=$(reconnects)
+n0=$(reconnects "${ctrl#/dev/}")
 load_start fault-netdev 1
 ip link set "$DDA_IF" down
 nap 6
 ip link set "$DDA_IF" up
-wait_for 120 reconnected ||
+wait_for 120 reconnected "${ctrl#/dev/}" "$n0" ||
 	fail "netdev: the host did not reconnect within 120 s of the link coming back"
 echo "netdev: the host reconnected"
 wait "$fpid" || { cat /tmp/fault-netdev.raw; fail "netdev: verified fio failed across the fault"; }

@@ -54,7 +54,7 @@ kill -0 "$fio_pid" 2>/dev/null || fail "fio ended before the disconnect (I/O sho
 step "nvme disconnect cleans up; fio sees its I/O fail"
 host_disconnect "$NQN"
 rc=0
-wait_for 60 sh -c "! kill -0 $fio_pid" || fail "fio still running after disconnect"
+wait_for 60 proc_gone "$fio_pid" || fail "fio still running after disconnect"
 wait "$fio_pid" || rc=$?
 fio_pid=
 tail -n 5 /tmp/busy.out || true

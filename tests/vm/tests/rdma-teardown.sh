@@ -70,10 +70,6 @@ for d in "$dev1" "$dev2"; do
 	pids+=($!)
 done
 
-# How often the host controller NAME (nvmeN) has reconnected, and a
-# predicate: more than COUNT times.
-reconnects() { dmesg | grep -c "nvme $1: Successfully reconnected" || :; }
-reconnected() { [ "$(reconnects "$1")" -gt "$2" ]; } # NAME COUNT
 grew() { [ "$(ios "$1")" -gt "$2" ]; } # DEV COUNT
 # moving DEV: its I/O count grows by 50 within 60 s.
 moving() {
@@ -108,8 +104,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	target_port 1 ipv4
 	# Both links from one ln: the port listens from the first, and a host
 	# that connects to the other in between gets Do Not Retry (above).
-	ln -s "$NVMET_CFS/subsystems/$NQN1" "$NVMET_CFS/subsystems/$NQN2" \
-		"$NVMET_CFS/ports/1/subsystems/"
+	nvmet_link 1 "$NQN1" "$NQN2"
 	back "removing the port"
 
 	# The host tears its queues down and connects again.
