@@ -56,6 +56,7 @@
 #include <linux/scatterlist.h>
 #include <linux/workqueue.h>
 #include <linux/wait.h>
+#include <linux/wait_bit.h>
 #include <linux/llist.h>
 #include <linux/inet.h>
 #include <linux/debugfs.h>
@@ -161,8 +162,7 @@ struct dda_queue {
 	u64 cqe_dma;
 
 	struct llist_head free_rsps;	/* see dda_rsp_get() */
-	atomic_t rsps_busy;
-	wait_queue_head_t rsps_wq;
+	atomic_t rsps_busy;	/* release_work waits for 0 (wait_var_event) */
 
 	atomic_t wr_avail;		/* RDMA READ/WRITE budget left */
 	int wr_total;
@@ -484,8 +484,13 @@ static void dda_rsp_put(struct dda_rsp *rsp)
 	struct dda_queue *q = rsp->queue;
 
 	llist_add(&rsp->free_node, &q->free_rsps);
+	/*
+	 * Once this drops to 0, release_work may free @q at once: the wake-up
+	 * uses only the counter's address (a wait_queue_head in @q could be
+	 * freed under it).
+	 */
 	if (atomic_dec_and_test(&q->rsps_busy))
-		wake_up(&q->rsps_wq);
+		wake_up_var(&q->rsps_busy);
 }
 
 static int dda_rdma_post_recv(struct dda_queue *q, struct dda_cmd *cmd)
@@ -580,9 +585,10 @@ static void dda_rsp_release(struct dda_rsp *rsp, bool kick)
 		rsp->data_alloc = false;
 	}
 	rsp->wr_held = 0;
-	dda_rsp_put(rsp);
 	if (held)
 		dda_wr_put(q, held, kick);
+	/* Last: after the final put, release_work may free @q. */
+	dda_rsp_put(rsp);
 }
 
 /*
@@ -1240,7 +1246,6 @@ static struct dda_queue *dda_queue_create(struct dda_rdma_dev *dev,
 	init_llist_head(&q->free_rsps);
 	INIT_LIST_HEAD(&q->wr_wait);
 	INIT_LIST_HEAD(&q->entry);
-	init_waitqueue_head(&q->rsps_wq);
 	atomic_set(&q->rsps_busy, 0);
 	INIT_WORK(&q->live_work, dda_queue_live_work);
 	INIT_WORK(&q->release_work, dda_queue_release_work);
@@ -1332,7 +1337,13 @@ static void dda_queue_release_work(struct work_struct *work)
 	dda_queue_fail_waiters(q);
 	/* Waits for the commands the backend holds; they answer into a dead QP. */
 	nvmet_sq_destroy(&q->nvme_sq);
-	wait_event(q->rsps_wq, !atomic_read(&q->rsps_busy));
+	/*
+	 * Those answers posted a receive and a send after the first drain;
+	 * their flush completions must run before q->cmds and q are freed.
+	 * The responses are counted in rsps_busy, the receives are not.
+	 */
+	ib_drain_qp(q->qp);
+	wait_var_event(&q->rsps_busy, !atomic_read(&q->rsps_busy));
 
 	dda_queue_destroy_qp(q);
 	dda_queue_free_rsps(q);
