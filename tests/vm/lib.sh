@@ -41,19 +41,24 @@ nvme_ctrl_dirs() {
 	return 0
 }
 
-# The local PCIe SSD (the CMB one), as /dev/nvmeXnY. The disk is named
-# after the NVMe subsystem's instance, not the controller's: after the SSD
-# is removed and rescanned they differ, so look at the controller's disks.
+# The local PCIe SSD (the CMB one), as /dev/nvmeXnY. Neither number is to
+# be trusted: X is the NVMe subsystem's instance, not the controller's
+# (after the SSD is removed and rescanned they differ), and Y the order in
+# which the namespaces were found, not the NSID (6.12 scans them in
+# parallel: after a rescan nvme0n1 was namespace 2). So: the controller's
+# disks, by their nsid attribute.
 local_ssd() {
 	local_ssd_find || fail "no local NVMe SSD in the VM"
 }
 
 local_ssd_find() { # [NSID]
-	local c n
+	local c n id
 	for c in $(nvme_ctrl_dirs); do
 		[ "$(<"$c/transport")" = pcie ] || continue
-		for n in "$c"/nvme*n"${1:-1}"; do
-			[ -e "$n" ] && [ -b "/dev/${n##*/}" ] || continue
+		for n in "$c"/nvme*n[0-9]*; do
+			[ -e "$n/nsid" ] && [ -b "/dev/${n##*/}" ] || continue
+			read -r id <"$n/nsid" || continue
+			[ "$id" = "${1:-1}" ] || continue
 			echo "/dev/${n##*/}"
 			return 0
 		done
@@ -85,7 +90,7 @@ rxe_up() {
 # (KASAN, 6.1 and 6.12). A live controller is fine: it is deleted.
 rxe_down() {
 	local left
-	left=$(rdma_ctrls)
+	left=$(fabric_ctrls rdma)
 	if [ -n "$left" ]; then
 		echo "warning: $DDA_RXE kept for host controllers" $left >&2
 		return 0
@@ -437,30 +442,19 @@ host_disconnect_all() {
 	wait_for 60 fabric_ctrls_gone || echo "warning: fabrics controllers left: $(fabric_ctrls)" >&2
 }
 
-fabric_ctrls() {
-	local c
-	for c in $(nvme_ctrl_dirs); do
-		local t=
-		read -r t <"$c/transport" 2>/dev/null
-		[ "$t" = pcie ] || echo "${c##*/}"
-	done
-}
-
-fabric_ctrls_gone() {
-	[ -z "$(fabric_ctrls)" ]
-}
-
-rdma_ctrls() {
+# The host's fabric controllers (nvmeN), or only those of TRANSPORT.
+fabric_ctrls() { # [TRANSPORT]
 	local c t
 	for c in $(nvme_ctrl_dirs); do
 		t=
 		read -r t <"$c/transport" 2>/dev/null
-		[ "$t" != rdma ] || echo "${c##*/}"
+		[ "$t" != pcie ] && [ "${1:-$t}" = "$t" ] && echo "${c##*/}"
 	done
+	return 0
 }
 
-rdma_ctrls_gone() {
-	[ -z "$(rdma_ctrls)" ]
+fabric_ctrls_gone() { # [TRANSPORT]
+	[ -z "$(fabric_ctrls "$@")" ]
 }
 
 # --- I/O ------------------------------------------------------------------
@@ -614,15 +608,15 @@ proc_gone() { # PID
 # kernel's messages, every kernel stack in the RDMA and NVMe code, and the
 # busy workqueues (a work item waiting for ever shows there).
 stuck_report() {
-	local c p st
+	local c p st log
 	for c in $(nvme_ctrl_dirs); do
 		echo "${c##*/}: $(cat "$c/transport" "$c/state" 2>/dev/null | tr '\n' ' ')"
 	done
+	log=$(dmesg | grep -v -e 'I/O Error' -e 'I/O error' -e 'transport error')
 	echo "the host's and the target's messages:"
-	dmesg | grep -E 'nvme|nvmet|rxe|dda|workqueue' |
-		grep -v -e 'I/O Error' -e 'I/O error' -e 'transport error' | tail -n 80
+	grep -E 'nvme|nvmet|rxe|dda|workqueue' <<<"$log" | tail -n 80
 	echo "the kernel log's end:"
-	dmesg | grep -v -e 'I/O Error' -e 'I/O error' -e 'transport error' | tail -n 150
+	tail -n 150 <<<"$log"
 	echo "kernel stacks in the transports:"
 	for p in /proc/[0-9]*; do
 		st=$(cat "$p/stack" 2>/dev/null) || continue
