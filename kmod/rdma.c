@@ -186,12 +186,18 @@ static bool dda_rdma_is_registered;
 
 #ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
 /*
- * /sys/kernel/debug/nvmet_dda/fail_p2p_map: the usual fault attributes
- * (probability, times, ...; Documentation/fault-injection). When it fires,
- * mapping a command's P2P buffer for RDMA fails as if the RDMA device
- * could not reach the memory.
+ * Fault attributes in /sys/kernel/debug/nvmet_dda/ (probability, times,
+ * ...; Documentation/fault-injection):
+ * - fail_p2p_map: mapping a command's P2P buffer for RDMA fails as if the
+ *   RDMA device could not reach the memory;
+ * - fail_rkey: the RDMA READ of a command's data (a host write) goes out
+ *   with a wrong remote key (its key byte changed, its memory region the
+ *   same): the host's RDMA device refuses it and the READ completes with an
+ *   error here, as when a host invalidated its memory too early. (A failed
+ *   RDMA WRITE is unsignalled: this side sees only its SEND flushed.)
  */
 static DECLARE_FAULT_ATTR(dda_fail_p2p_map);
+static DECLARE_FAULT_ATTR(dda_fail_rkey);
 static struct dentry *dda_debugfs;
 
 static void dda_rdma_debugfs_init(void)
@@ -199,6 +205,7 @@ static void dda_rdma_debugfs_init(void)
 	dda_debugfs = debugfs_create_dir("nvmet_dda", NULL);
 	fault_create_debugfs_attr("fail_p2p_map", dda_debugfs,
 				  &dda_fail_p2p_map);
+	fault_create_debugfs_attr("fail_rkey", dda_debugfs, &dda_fail_rkey);
 }
 
 static void dda_rdma_debugfs_exit(void)
@@ -209,6 +216,13 @@ static void dda_rdma_debugfs_exit(void)
 static bool dda_p2p_map_fails(u32 len)
 {
 	return should_fail(&dda_fail_p2p_map, len);
+}
+
+static u32 dda_rkey_for_rw(u32 key, u32 len, enum dma_data_direction dir)
+{
+	if (dir == DMA_FROM_DEVICE && should_fail(&dda_fail_rkey, len))
+		return key ^ 0xff;
+	return key;
 }
 #else
 static void dda_rdma_debugfs_init(void)
@@ -222,6 +236,11 @@ static void dda_rdma_debugfs_exit(void)
 static bool dda_p2p_map_fails(u32 len)
 {
 	return false;
+}
+
+static u32 dda_rkey_for_rw(u32 key, u32 len, enum dma_data_direction dir)
+{
+	return key;
 }
 #endif
 
@@ -762,7 +781,9 @@ static int dda_rsp_init_rw(struct dda_rsp *rsp)
 	if (rsp->buf.prov && dda_p2p_map_fails(rsp->sgl.len))
 		return -EREMOTEIO;
 	return rdma_rw_ctx_init(&rsp->rw, q->qp, dda_port_num(q), req->sg,
-				req->sg_cnt, 0, rsp->sgl.addr, rsp->sgl.key,
+				req->sg_cnt, 0, rsp->sgl.addr,
+				dda_rkey_for_rw(rsp->sgl.key, rsp->sgl.len,
+						rsp->rw_dir),
 				rsp->rw_dir);
 }
 
