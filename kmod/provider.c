@@ -373,24 +373,31 @@ int dda_bar_del(const char *name, struct netlink_ext_ack *ext)
 		goto out_unlock;
 	}
 
+	/* In use: refused without touching the I/O path. */
+	if (dda_counter(&prov->st, NVMET_DDA_STAT_OUTSTANDING_BYTES))
+		goto busy;
 	/*
-	 * No new buffers while we look (see dda_place()): a buffer is either
-	 * counted already or sees the pause and goes back.
+	 * Idle: no new buffers while we look again (see dda_place()): a
+	 * buffer is either counted already or sees the pause and goes back
+	 * (falls back, or fails under require). Only a command placed at
+	 * this very moment can meet the pause; the delete then usually wins.
 	 */
 	WRITE_ONCE(prov->paused, true);
 	smp_mb();	/* pairs with dda_place()'s outstanding increment */
 	if (dda_counter(&prov->st, NVMET_DDA_STAT_OUTSTANDING_BYTES)) {
 		WRITE_ONCE(prov->paused, false);
-		NL_SET_ERR_MSG(ext,
-			       "P2P buffers of the provider are in use by I/O; stop the I/O or set the offload policy off first");
-		ret = -EBUSY;
-		goto out_unlock;
+		goto busy;
 	}
 	/* Nothing out, nothing can come: the unbind does not wait. */
 	pdev = pci_dev_get(prov->pdev);
 	device_release_driver(&pdev->dev);
 	compat_pci_set_override(pdev, "");
 	pci_dev_put(pdev);
+	goto out_unlock;
+busy:
+	NL_SET_ERR_MSG(ext,
+		       "P2P buffers of the provider are in use by I/O; stop the I/O or set the offload policy off first");
+	ret = -EBUSY;
 out_unlock:
 	mutex_unlock(&dda_bar_lock);
 out_put_prov:
