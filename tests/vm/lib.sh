@@ -364,6 +364,42 @@ target_setup() { # NQN PORTID DEVICE...
 	transport_check_serving
 }
 
+# For a test of nvmet-dda's fault attribute NAME (FA, under
+# /sys/kernel/debug/nvmet_dda/; test kernels only): skips without fault
+# injection, loads the transport, fails when the module has no NAME (it
+# cannot WHAT on purpose), and turns it off again on exit.
+fault_attr() { # NAME WHAT
+	FA=/sys/kernel/debug/nvmet_dda/$1
+	[ -d /sys/kernel/debug/fail_make_request ] || skip "kernel without fault injection"
+	trap 'echo 0 >"$FA/probability" 2>/dev/null || true; transport_cleanup' EXIT
+	transport_load
+	[ -d "$FA" ] || fail "no $FA: nvmet-dda cannot $2 on purpose"
+}
+
+# FA fires at the next N chances (-1: at every one), without stack traces.
+fault_inject() { # N
+	echo 0 >"$FA/verbose"
+	echo 1 >"$FA/interval"
+	echo "$1" >"$FA/times"
+	echo 100 >"$FA/probability"
+}
+
+fault_stop() {
+	echo 0 >"$FA/probability"
+}
+
+# The usual P2P target: port 1 on IPv4 without in-capsule data (so every
+# command's data goes where placement puts it), subsystem NQN with
+# DEVICE... as namespaces 1..N, and namespace 1 under MODE on PROVIDER.
+p2p_target() { # NQN MODE PROVIDER DEVICE...
+	local nqn=$1 mode=$2 prov=$3
+	shift 3
+	target_port 1 ipv4
+	echo 0 >"$NVMET_CFS/ports/1/param_inline_data_size"
+	target_setup "$nqn" 1 "$@"
+	ddactl offload set "$nqn" 1 mode "$mode" provider "$prov"
+}
+
 # --- Host -----------------------------------------------------------------
 # nvme-cli with this guest's host identity.
 host_discover() { # ADDR SVCID

@@ -15,23 +15,12 @@ set -euo pipefail
 
 NQN=nqn.2026-11.io.nvmet-dda:wcerr
 TRANSPORT=dda
-FA=/sys/kernel/debug/nvmet_dda/fail_rkey
 
-cleanup() {
-	echo 0 >"$FA/probability" 2>/dev/null || true
-	transport_cleanup
-}
-trap cleanup EXIT
-[ -d /sys/kernel/debug/fail_make_request ] || skip "kernel without fault injection"
-transport_load
-[ -d "$FA" ] || fail "no $FA: nvmet-dda cannot send a wrong remote key on purpose"
+fault_attr fail_rkey "send a wrong remote key"
 rxe_up
 ssd=$(local_ssd)
-# No in-capsule data: every write's data comes by RDMA READ.
-target_port 1 ipv4
-echo 0 >"$NVMET_CFS/ports/1/param_inline_data_size"
-target_setup "$NQN" 1 "$ssd"
-ddactl offload set "$NQN" 1 mode prefer provider cmb
+# Without in-capsule data (p2p_target): every write's data comes by RDMA READ.
+p2p_target "$NQN" prefer cmb "$ssd"
 # Two I/O queues on one vCPU: one for reads, one for writes.
 host_connect "$NQN" "$DDA_ADDR4" 4420 --nr-io-queues=1 --nr-write-queues=1 \
 	--reconnect-delay=1 --ctrl-loss-tmo=60
@@ -58,12 +47,9 @@ step "one READ with a wrong key: the controller fails and comes back whole"
 dmesg --clear
 cntlid=$(cat "/sys/class/nvme/$name/cntlid")
 n0=$(reconnects "$name")
-echo 0 >"$FA/verbose"
-echo 1 >"$FA/interval"
-echo 1 >"$FA/times"
-echo 100 >"$FA/probability"
+fault_inject 1
 run_fio "$dev" randwrite 64k 8 2 4M wc-fault
-echo 0 >"$FA/probability"
+fault_stop
 expect_eq "faults left to inject" "$(cat "$FA/times")" 0
 wait_for 60 reconnected "$name" "$n0" ||
 	fail "the host did not reconnect after the target failed its controller"

@@ -22,10 +22,7 @@ transport_load
 rxe_up
 ssd=$(local_ssd)
 disk=$(basename "$ssd")
-target_port 1 ipv4
-echo 0 >"$NVMET_CFS/ports/1/param_inline_data_size"
-target_setup "$NQN" 1 "$ssd"
-ddactl offload set "$NQN" 1 mode prefer provider cmb
+p2p_target "$NQN" prefer cmb "$ssd"
 host_connect "$NQN"
 dev=$(fabric_dev "$NQN" 1)
 

@@ -23,10 +23,7 @@ trap transport_cleanup EXIT
 transport_load
 rxe_up
 ssd=$(local_ssd)
-target_port 1 ipv4
-echo 0 >"$NVMET_CFS/ports/1/param_inline_data_size"
-target_setup "$NQN" 1 "$ssd"
-ddactl offload set "$NQN" 1 mode prefer provider cmb
+p2p_target "$NQN" prefer cmb "$ssd"
 
 connect() {
 	host_connect "$NQN" "$DDA_ADDR4" 4420 --reconnect-delay=1 --ctrl-loss-tmo=60

@@ -13,37 +13,16 @@ set -euo pipefail
 
 NQN=nqn.2026-11.io.nvmet-dda:mapfail
 TRANSPORT=dda
-FA=/sys/kernel/debug/nvmet_dda/fail_p2p_map
 
-cleanup() {
-	echo 0 >"$FA/probability" 2>/dev/null || true
-	transport_cleanup
-}
-trap cleanup EXIT
-[ -d /sys/kernel/debug/fail_make_request ] || skip "kernel without fault injection"
-transport_load
-[ -d "$FA" ] || fail "no $FA: nvmet-dda cannot fail the P2P map step on purpose"
+fault_attr fail_p2p_map "fail the P2P map step"
 rxe_up
 ssd=$(local_ssd)
-# No in-capsule data: it would sit in host-memory receive buffers.
-target_port 1 ipv4
-echo 0 >"$NVMET_CFS/ports/1/param_inline_data_size"
-target_setup "$NQN" 1 "$ssd"
-ddactl offload set "$NQN" 1 mode prefer provider cmb
+# Without in-capsule data (p2p_target): it would sit in host-memory receive buffers.
+p2p_target "$NQN" prefer cmb "$ssd"
 host_connect "$NQN"
 dev=$(fabric_dev "$NQN" 1)
 declare -A s0 s1
 delta() { echo $((s1[$1] - s0[$1])); }
-# inject N: the next N P2P map steps fail (-1: every one), without stacks.
-inject() {
-	echo 0 >"$FA/verbose"
-	echo 1 >"$FA/interval"
-	echo "$1" >"$FA/times"
-	echo 100 >"$FA/probability"
-}
-stop_injecting() {
-	echo 0 >"$FA/probability"
-}
 
 step "no faults: prefer puts every command in the CMB"
 p2p_snap s0 "$NQN" 1
@@ -52,12 +31,12 @@ p2p_snap s1 "$NQN" 1
 expect_eq "p2p ios" "$(delta p2p_ios)" "$(fio_ios mf-clean)"
 
 step "prefer, every map fails: host memory, data intact, counted as unreachable"
-inject -1
+fault_inject -1
 p2p_snap s0 "$NQN" 1
 run_fio "$dev" randrw 64k 8 1 4M mf-all
 p2p_settle "$NQN" 1
 p2p_snap s1 "$NQN" 1
-stop_injecting
+fault_stop
 echo "p2p $(delta p2p_ios) host $(delta host_ios) unreachable $(delta fb_unreachable)"
 ios=$(fio_ios mf-all)
 expect_eq "p2p ios" "$(delta p2p_ios)" 0
@@ -69,11 +48,11 @@ expect_eq "CMB available back" "$(p2p_prov "$(ssd_bdf)" available)" \
 	"$(cat "/sys/bus/pci/devices/$(ssd_bdf)/p2pmem/available")"
 
 step "prefer, 7 maps fail: exactly 7 fallbacks, the rest P2P"
-inject 7
+fault_inject 7
 p2p_snap s0 "$NQN" 1
 run_fio "$dev" randrw 64k 8 1 4M mf-some
 p2p_snap s1 "$NQN" 1
-stop_injecting
+fault_stop
 ios=$(fio_ios mf-some)
 echo "p2p $(delta p2p_ios) host $(delta host_ios) of $ios"
 expect_eq "unreachable fallbacks" "$(delta fb_unreachable)" 7
@@ -83,7 +62,7 @@ expect_eq "bytes accounted" "$(($(delta p2p_bytes) + $(delta host_bytes)))" "$(f
 
 step "require, 3 maps fail: 3 reads fail once each (Do Not Retry)"
 ddactl offload set "$NQN" 1 mode require
-inject 3
+fault_inject 3
 p2p_snap s0 "$NQN" 1
 for i in 1 2 3; do
 	rc=0
@@ -93,7 +72,7 @@ for i in 1 2 3; do
 	[ "$rc" -ne 0 ] || fail "read $i succeeded though its P2P buffer could not be mapped"
 done
 p2p_snap s1 "$NQN" 1
-stop_injecting
+fault_stop
 # A status without DNR would be retried by the host (nvme_core.max_retries,
 # 5): each read would then count several times, or succeed on a retry.
 expect_eq "require_failed" "$(delta require_failed)" 3

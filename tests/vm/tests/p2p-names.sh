@@ -66,10 +66,7 @@ flat() {
 }
 
 step "a 222-character NQN, namespace 1 on the SSD, offload require cmb"
-target_port 1 ipv4
-echo 0 >"$NVMET_CFS/ports/1/param_inline_data_size"
-target_setup "$NQN" 1 "$ssd"
-ddactl offload set "$NQN" 1 mode require provider cmb
+p2p_target "$NQN" require cmb "$ssd"
 ddactl -j offload show "$NQN" 1 | jq -c .
 host_connect "$NQN"
 dev=$(fabric_dev "$NQN" 1)
