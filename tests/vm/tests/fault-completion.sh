@@ -27,7 +27,6 @@ host_connect "$NQN" "$DDA_ADDR4" 4420 --nr-io-queues=1 --nr-write-queues=1 \
 dev=$(fabric_dev "$NQN" 1)
 ctrl=$(fabric_ctrl "$NQN")
 name=${ctrl#/dev/}
-udevadm settle
 
 # The controller's I/O queues as the host counts them (the queue_count
 # attribute of 6.2 and later is not in 6.1; the blk-mq hardware contexts
