@@ -116,4 +116,24 @@ static inline int compat_pci_set_override(struct pci_dev *pdev, const char *s)
 #endif
 }
 
+/*
+ * Clear the driver override of @pdev, whose device lock the caller holds.
+ * The kernel's setter takes its own lock where it has one (the
+ * device_set_driver_override() kernels); 6.1's driver_set_override() takes
+ * the device lock, so here the field is cleared as it does it, under that
+ * lock.
+ */
+static inline void compat_pci_clear_override_locked(struct pci_dev *pdev)
+{
+	device_lock_assert(&pdev->dev);
+#if defined(HAVE_DEVICE_SET_DRIVER_OVERRIDE)
+	device_set_driver_override(&pdev->dev, "");
+#else
+	const char *old = pdev->driver_override;
+
+	pdev->driver_override = NULL;
+	kfree(old);
+#endif
+}
+
 #endif /* _NVMET_DDA_COMPAT_H */

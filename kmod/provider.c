@@ -15,6 +15,11 @@
  * still in use. The driver_override nvmet-dda set is cleared once the
  * driver is gone (from a work item: remove() runs under the device lock,
  * which 6.1's override setter takes).
+ *
+ * Waiting for a function's device lock (a driver core operation on it may
+ * hold it for long: an unbind waits for its P2P pages) holds up only the
+ * request for that function: dda_bar_lock is held briefly, never across
+ * such a wait, and marks the functions with an ADD or DEL in progress.
  */
 #include <linux/module.h>
 #include <linux/kernel.h>
@@ -29,18 +34,63 @@
 
 #define DDA_BAR_DRV_NAME	"nvmet_dda_bar"
 
-/* What PROVIDER_ADD asked for, for the probe it triggers. */
+/*
+ * A PROVIDER_ADD or PROVIDER_DEL in progress on @pdev; for an ADD, what it
+ * asked for, for the probe it triggers, and whether that probe bound.
+ */
 struct dda_bar_req {
+	struct list_head entry;
 	struct pci_dev *pdev;
+	bool add;
+	bool bound;
 	int bar;
 	u64 offset;
 	u64 size;
 	struct netlink_ext_ack *ext;
 };
 
-/* Serialises PROVIDER_ADD/DEL; probe reads the pending request under it. */
+/*
+ * Guards dda_bar_reqs: one request per function at a time. Held only for
+ * list work, never while waiting for a device lock; taken under one (probe,
+ * dda_bar_unset_work()).
+ */
 static DEFINE_MUTEX(dda_bar_lock);
-static struct dda_bar_req *dda_bar_pending;
+static LIST_HEAD(dda_bar_reqs);
+
+static struct dda_bar_req *dda_bar_req_find(struct pci_dev *pdev)
+{
+	struct dda_bar_req *rq;
+
+	lockdep_assert_held(&dda_bar_lock);
+	list_for_each_entry(rq, &dda_bar_reqs, entry)
+		if (rq->pdev == pdev)
+			return rq;
+	return NULL;
+}
+
+/* @rq's function is ours until dda_bar_req_end(), unless -EBUSY. */
+static int dda_bar_req_begin(struct dda_bar_req *rq)
+{
+	int ret = 0;
+
+	mutex_lock(&dda_bar_lock);
+	if (dda_bar_req_find(rq->pdev)) {
+		NL_SET_ERR_MSG(rq->ext,
+			       "another provider add or del of this function is in progress; try again when it ends");
+		ret = -EBUSY;
+	} else {
+		list_add(&rq->entry, &dda_bar_reqs);
+	}
+	mutex_unlock(&dda_bar_lock);
+	return ret;
+}
+
+static void dda_bar_req_end(struct dda_bar_req *rq)
+{
+	mutex_lock(&dda_bar_lock);
+	list_del(&rq->entry);
+	mutex_unlock(&dda_bar_lock);
+}
 
 /* A function whose driver_override is to be cleared (dda_bar_unset_work). */
 struct dda_bar_unset {
@@ -64,6 +114,7 @@ static void dda_bar_unset_work(struct work_struct *work)
 {
 	struct dda_bar_unset *u, *tmp;
 	LIST_HEAD(todo);
+	bool mine;
 
 	spin_lock(&dda_bar_unsets_lock);
 	list_splice_init(&dda_bar_unsets, &todo);
@@ -72,28 +123,23 @@ static void dda_bar_unset_work(struct work_struct *work)
 	/*
 	 * remove() queued us while the driver core still holds the
 	 * function's lock, with dev->driver set until the unbind ends (it
-	 * may wait there for P2P pages in use): wait for it, outside
-	 * dda_bar_lock so that netlink users are not held up meanwhile.
+	 * may wait there for P2P pages in use): the lock is free after.
+	 * Under it nothing binds, and a PROVIDER_ADD sets the override only
+	 * after dda_bar_req_begin() and under it: a function bound again,
+	 * or with an ADD or DEL in progress (which sees to the override),
+	 * is left alone.
 	 */
-	list_for_each_entry(u, &todo, entry) {
-		device_lock(&u->pdev->dev);
-		device_unlock(&u->pdev->dev);
-	}
-
-	/*
-	 * Not between PROVIDER_ADD's override and its bind: a function
-	 * bound again since is left alone (its next unbind queues it anew).
-	 * Only nvmet_dda_bar matches the override, and its probe runs under
-	 * dda_bar_lock, so nothing binds between this check and the clear.
-	 */
-	mutex_lock(&dda_bar_lock);
 	list_for_each_entry_safe(u, tmp, &todo, entry) {
-		if (!READ_ONCE(u->pdev->dev.driver))
-			compat_pci_set_override(u->pdev, "");
+		device_lock(&u->pdev->dev);
+		mutex_lock(&dda_bar_lock);
+		mine = !dda_bar_req_find(u->pdev);
+		mutex_unlock(&dda_bar_lock);
+		if (mine && !u->pdev->dev.driver)
+			compat_pci_clear_override_locked(u->pdev);
+		device_unlock(&u->pdev->dev);
 		pci_dev_put(u->pdev);
 		kfree(u);
 	}
-	mutex_unlock(&dda_bar_lock);
 }
 
 static DECLARE_WORK(dda_bar_unset_wk, dda_bar_unset_work);
@@ -108,12 +154,19 @@ static void dda_bar_unset_free(void *data)
 
 static int dda_bar_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
-	struct dda_bar_req *rq = dda_bar_pending;
 	struct dda_bar_priv *priv;
+	struct dda_bar_req *rq;
 	int ret;
 
-	/* Only PROVIDER_ADD binds us; a stray override or sysfs bind doesn't. */
-	if (!rq || rq->pdev != pdev)
+	/*
+	 * Only PROVIDER_ADD binds us; a stray override or sysfs bind doesn't.
+	 * The request stays listed until its device_driver_attach() returns,
+	 * which needs the device lock this runs under.
+	 */
+	mutex_lock(&dda_bar_lock);
+	rq = dda_bar_req_find(pdev);
+	mutex_unlock(&dda_bar_lock);
+	if (!rq || !rq->add)
 		return -ENODEV;
 
 	priv = devm_kzalloc(&pdev->dev, sizeof(*priv), GFP_KERNEL);
@@ -153,6 +206,7 @@ static int dda_bar_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return -ENOMEM;
 	}
 	pci_set_drvdata(pdev, priv);
+	rq->bound = true;
 	pci_info(pdev, "BAR %d [%#llx+%#llx] published as P2P memory\n",
 		 rq->bar, rq->offset, rq->size);
 	return 0;
@@ -291,12 +345,18 @@ int dda_bar_add(const char *name, int bar, u64 offset, u64 size,
 		goto out_put;
 	}
 
-	ret = mutex_lock_interruptible(&dda_bar_lock);
+	rq.pdev = pdev;
+	rq.add = true;
+	rq.bar = bar;
+	rq.offset = offset;
+	rq.size = size;
+	ret = dda_bar_req_begin(&rq);
 	if (ret)
 		goto out_put;
+	/* Only this request waits here, and can be interrupted. */
 	ret = device_lock_interruptible(&pdev->dev);
 	if (ret)
-		goto out_unlock;
+		goto out_end;
 	if (pdev->dev.driver) {
 		ret = pdev->dev.driver == &dda_bar_driver.driver ? -EEXIST :
 		      -EBUSY;
@@ -306,20 +366,17 @@ int dda_bar_add(const char *name, int bar, u64 offset, u64 size,
 		else
 			NL_SET_ERR_MSG(ext,
 				       "the function is bound to another driver; unbind it first");
-		goto out_unlock;
+		goto out_end;
 	}
 	device_unlock(&pdev->dev);
 
 	ret = compat_pci_set_override(pdev, DDA_BAR_DRV_NAME);
 	if (ret)
-		goto out_unlock;
-	rq.pdev = pdev;
-	rq.bar = bar;
-	rq.offset = offset;
-	rq.size = size;
-	dda_bar_pending = &rq;
+		goto out_end;
 	ret = device_driver_attach(&dda_bar_driver.driver, &pdev->dev);
-	dda_bar_pending = NULL;
+	/* A bind through sysfs meanwhile ran our probe for this request. */
+	if (rq.bound)
+		ret = 0;
 	if (ret) {
 		compat_pci_set_override(pdev, "");
 		if (ret == -ENODEV || ret == -ENXIO)
@@ -327,8 +384,8 @@ int dda_bar_add(const char *name, int bar, u64 offset, u64 size,
 		if (ext && !ext->_msg)
 			NL_SET_ERR_MSG(ext, "binding nvmet_dda_bar failed (see dmesg)");
 	}
-out_unlock:
-	mutex_unlock(&dda_bar_lock);
+out_end:
+	dda_bar_req_end(&rq);
 out_put:
 	pci_dev_put(pdev);
 	return ret;
@@ -343,13 +400,15 @@ out_put:
  * -EBUSY at once.
  *
  * Return: 0, -ENODEV (no such provider), -EOPNOTSUPP (not ours), -EBUSY
- * (buffers outstanding), -EINTR (interrupted while another PROVIDER_ADD or
- * PROVIDER_DEL ran).
+ * (buffers outstanding, or another ADD or DEL of the function in
+ * progress), -EINTR (interrupted while the function's device lock was
+ * held by another operation on it).
  */
 int dda_bar_del(const char *name, struct netlink_ext_ack *ext)
 {
+	struct dda_bar_req rq = { };
 	struct dda_provider *prov;
-	struct pci_dev *pdev;
+	bool gone;
 	int ret;
 
 	prov = dda_provider_find(name);
@@ -363,14 +422,16 @@ int dda_bar_del(const char *name, struct netlink_ext_ack *ext)
 		ret = -EOPNOTSUPP;
 		goto out_put_prov;
 	}
-	ret = mutex_lock_interruptible(&dda_bar_lock);
+	rq.pdev = prov->pdev;
+	rq.ext = ext;
+	ret = dda_bar_req_begin(&rq);
 	if (ret)
 		goto out_put_prov;
 	/* Unbound meanwhile (and maybe added again: not this provider). */
 	if (READ_ONCE(prov->dead)) {
 		NL_SET_ERR_MSG(ext, "no such provider");
 		ret = -ENODEV;
-		goto out_unlock;
+		goto out_end;
 	}
 
 	/* In use: refused without touching the I/O path. */
@@ -388,18 +449,35 @@ int dda_bar_del(const char *name, struct netlink_ext_ack *ext)
 		WRITE_ONCE(prov->paused, false);
 		goto busy;
 	}
-	/* Nothing out, nothing can come: the unbind does not wait. */
-	pdev = pci_dev_get(prov->pdev);
-	device_release_driver(&pdev->dev);
-	compat_pci_set_override(pdev, "");
-	pci_dev_put(pdev);
-	goto out_unlock;
+	/*
+	 * Nothing out, nothing can come: the unbind does not wait for I/O.
+	 * The device lock may be held by a driver core operation on the
+	 * function (a sysfs unbind waiting for pages, which unlists the
+	 * provider first): wait for it interruptibly; only this request waits.
+	 */
+	ret = device_lock_interruptible(&prov->pdev->dev);
+	if (ret) {
+		WRITE_ONCE(prov->paused, false);
+		goto out_end;
+	}
+	/* Nothing binds us meanwhile: that takes an ADD, and we hold it off. */
+	gone = READ_ONCE(prov->dead) ||
+	       prov->pdev->dev.driver != &dda_bar_driver.driver;
+	device_unlock(&prov->pdev->dev);
+	if (gone) {
+		NL_SET_ERR_MSG(ext, "no such provider");
+		ret = -ENODEV;
+		goto out_end;
+	}
+	device_release_driver(&prov->pdev->dev);
+	compat_pci_set_override(prov->pdev, "");
+	goto out_end;
 busy:
 	NL_SET_ERR_MSG(ext,
 		       "P2P buffers of the provider are in use by I/O; stop the I/O or set the offload policy off first");
 	ret = -EBUSY;
-out_unlock:
-	mutex_unlock(&dda_bar_lock);
+out_end:
+	dda_bar_req_end(&rq);
 out_put_prov:
 	dda_provider_put(prov);
 	return ret;

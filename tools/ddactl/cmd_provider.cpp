@@ -9,6 +9,7 @@
 #include "cfs_cli.hpp"
 #include "codec.hpp"
 #include "nl_cli.hpp"
+#include "p2p_ctl.hpp"
 #include "validate.hpp"
 
 namespace ddactl {
@@ -73,24 +74,12 @@ void show(const Globals &g, const std::string &arg)
 void add(const std::vector<std::string> &args)
 {
 	const ProviderAdd req = parse_provider_add(args);
-	GenlClient nl;
-	MsgPtr msg = encode_provider_add(nl.family(), req);
-	request(nl, *msg, [](const nlmsghdr *) {}, "provider " + req.address,
-		{{ENODEV, "no such PCI function; check the address with 'lspci -D'"},
-		 {EBUSY, "unbind the function from its driver first"}});
+	NetlinkP2p().add_provider(req);
 }
 
 void del(const std::string &arg)
 {
-	const std::string address = check_bdf(arg);
-	GenlClient nl;
-	MsgPtr msg = encode_provider_del(nl.family(), address);
-	request(nl, *msg, [](const nlmsghdr *) {}, "provider " + address,
-		{{ENODEV, "it is not a provider; 'ddactl provider show' lists them"},
-		 {EBUSY, "nvmet-dda buffers from it are in use; stop the I/O or "
-			  "move the offload rules naming it first"},
-		 {EOPNOTSUPP, "only BAR providers added with 'ddactl provider "
-			       "add' can be deleted; a CMB belongs to its driver"}});
+	NetlinkP2p().del_provider(check_bdf(arg));
 }
 
 [[noreturn]] void bad(const std::string &object, const std::string &msg)

@@ -45,8 +45,7 @@ void NetlinkP2p::add_provider(const ProviderAdd &req)
 	MsgPtr msg = encode_provider_add(nl_.family(), req);
 	request(nl_, *msg, [](const nlmsghdr *) {}, "provider " + req.address,
 		{{ENODEV, "no such PCI function; check the address with 'lspci -D'"},
-		 {EEXIST, "it is already a provider; 'ddactl provider show' lists them"},
-		 {EBUSY, "unbind the function from its driver first"}});
+		 {EEXIST, "it is already a provider; 'ddactl provider show' lists them"}});
 }
 
 void NetlinkP2p::del_provider(const std::string &address)
@@ -54,7 +53,6 @@ void NetlinkP2p::del_provider(const std::string &address)
 	MsgPtr msg = encode_provider_del(nl_.family(), address);
 	request(nl_, *msg, [](const nlmsghdr *) {}, "provider " + address,
 		{{ENODEV, "it is not a provider; 'ddactl provider show' lists them"},
-		 {EBUSY, "nvmet-dda buffers from it are in use; stop the I/O first"},
 		 {EOPNOTSUPP, "only BAR providers added with 'ddactl provider "
 			       "add' can be deleted; a CMB belongs to its driver"}});
 }

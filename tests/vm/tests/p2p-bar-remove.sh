@@ -5,8 +5,8 @@
 # kernel's P2P teardown, for the pages still in use; meanwhile a provider
 # add of the same function waits for it too, and every other netlink
 # request is answered before the unbind ends: ours (root and nobody, do and
-# dump) and another genetlink family's (nlctrl, which takes the genetlink
-# mutex). Then the function's driver_override is cleared after a plain
+# dump, and a provider add of another function while that add waits) and
+# another genetlink family's (nlctrl, which takes the genetlink mutex). Then the function's driver_override is cleared after a plain
 # sysfs unbind and after the module unloads with the provider bound.
 # vcpus: 2 (under tests/vm/run -j it gets a VM of its own with two vCPUs,
 # after the others: with one, soft-RoCE's work for the commands held out
@@ -114,6 +114,18 @@ added_at=$(now)
 ) &
 apid=$!
 bg+=("$apid")
+# That add waits for this function alone: wait until it sleeps there, then
+# a provider add of another function (the SSD, bound to nvme: refused) is
+# among the requests answered before the unbind ends.
+adding() {
+	local p
+	for p in $(pgrep -f "^ddactl provider add $bdf"); do
+		[[ $(<"/proc/$p/wchan") == *dda_bar_add* ]] && return 0
+	done 2>/dev/null
+	return 1
+}
+wait_for 60 adding || fail "the provider add of $bdf is not waiting for the function"
+ssd=$(ssd_bdf)
 # Requests of every kind, all at once; each notes when it was answered.
 asked() { # NAME CMD...
 	local name=$1
@@ -125,7 +137,7 @@ asked() { # NAME CMD...
 	fi
 }
 reqs=(info provider-show provider-show-nobody provider-show-cmb offload-show
-	stats-show-nobody genl-ctrl)
+	stats-show-nobody genl-ctrl add-other)
 asked info ddactl info &
 asked provider-show ddactl provider show &
 asked provider-show-nobody "${NOBODY[@]}" /tmp/ddactl-nobody provider show &
@@ -133,6 +145,7 @@ asked provider-show-cmb ddactl provider show "$(ssd_bdf)" &
 asked offload-show ddactl offload show &
 asked stats-show-nobody "${NOBODY[@]}" /tmp/ddactl-nobody stats show &
 asked genl-ctrl genl ctrl list &
+asked add-other sh -c 'ddactl provider add "$1" 2>&1 | grep "bound to another driver"' sh "$ssd" &
 # All ended: every file written (each in one write, so whole once not empty).
 ended() {
 	local f
