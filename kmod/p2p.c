@@ -338,6 +338,8 @@ static void dda_p2p_scan_work(struct work_struct *work);
 static DECLARE_DELAYED_WORK(dda_scan_work, dda_p2p_scan_work);
 static unsigned long dda_scan_last;
 static bool dda_scan_on;
+/* Scans run since load, under dda_p2p_lock (debugfs nvmet_dda/pci_scans). */
+u64 dda_scan_count;
 
 /**
  * dda_p2p_scan_kick() - Ask for a scan soon, without waiting for it.
@@ -389,6 +391,7 @@ void dda_p2p_scan(void)
 
 	mutex_lock(&dda_p2p_lock);
 	WRITE_ONCE(dda_scan_last, jiffies);
+	dda_scan_count++;
 	list_for_each_entry_safe(prov, tmp, &dda_providers, entry) {
 		if (prov->kind == NVMET_DDA_PROVIDER_BAR ||
 		    pci_has_p2pmem(prov->pdev))
@@ -673,10 +676,17 @@ int dda_p2p_reachable(struct dda_provider *prov, struct block_device *bdev,
 	return pci_p2pdma_distance_many(prov->pdev, clients, n, false);
 }
 
-/* Choose a provider for @r; a reference to it, or NULL. */
-static struct dda_provider *dda_choose(const struct dda_rule *r,
-				       struct block_device *bdev,
-				       const struct dda_peer *peer)
+/**
+ * dda_choose() - The closest provider @r allows, as a reference, or NULL.
+ * @r: rule.
+ * @bdev: the namespace's backing block device.
+ * @peer: the RDMA device (dda_p2p_reachable()).
+ *
+ * Takes dda_p2p_lock; never scans.
+ */
+struct dda_provider *dda_choose(const struct dda_rule *r,
+				struct block_device *bdev,
+				const struct dda_peer *peer)
 {
 	struct dda_provider *prov, *cand[16], *found = NULL;
 	int dist[16], n = 0, i;

@@ -275,6 +275,7 @@ struct dda_provider *dda_provider_register(struct pci_dev *pdev, u32 kind,
 					   const char *driver);
 void dda_provider_unlist(struct dda_provider *prov);
 void dda_p2p_scan(void);
+extern u64 dda_scan_count;
 void dda_p2p_scan_kick(void);
 int dda_p2p_init(void);
 void dda_p2p_exit(void);
@@ -301,6 +302,9 @@ void dda_data_free(struct dda_buf *b, struct nvmet_req *req);
 void dda_data_inline(struct nvmet_req *req, struct dda_nscache *nsc,
 		     u32 len);
 int dda_pick_closest(const int *dist, int n);
+struct dda_provider *dda_choose(const struct dda_rule *r,
+				struct block_device *bdev,
+				const struct dda_peer *peer);
 int dda_ns_check(struct block_device *bdev, const struct dda_peer *peer,
 		 const struct dda_rule *r, struct netlink_ext_ack *ext);
 

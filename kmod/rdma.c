@@ -184,10 +184,12 @@ static DEFINE_MUTEX(dda_rdma_devs_lock);
 static DEFINE_IDA(dda_rdma_queue_ida);
 static bool dda_rdma_is_registered;
 
-#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
 /*
- * Fault attributes in /sys/kernel/debug/nvmet_dda/ (probability, times,
- * ...; Documentation/fault-injection):
+ * /sys/kernel/debug/nvmet_dda/ (not an ABI; for tests and debugging):
+ * - pci_scans: PCI bus scans for providers since load (dda_p2p_scan()).
+ *
+ * On kernels with CONFIG_FAULT_INJECTION_DEBUG_FS (the test kernels), also
+ * fault attributes (probability, times, ...; Documentation/fault-injection):
  * - fail_p2p_map: mapping a command's P2P buffer for RDMA fails as if the
  *   RDMA device could not reach the memory;
  * - fail_rkey: the RDMA READ of a command's data (a host write) goes out
@@ -196,21 +198,17 @@ static bool dda_rdma_is_registered;
  *   error here, as when a host invalidated its memory too early. (A failed
  *   RDMA WRITE is unsignalled: this side sees only its SEND flushed.)
  */
-static DECLARE_FAULT_ATTR(dda_fail_p2p_map);
-static DECLARE_FAULT_ATTR(dda_fail_rkey);
 static struct dentry *dda_debugfs;
 
-static void dda_rdma_debugfs_init(void)
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+static DECLARE_FAULT_ATTR(dda_fail_p2p_map);
+static DECLARE_FAULT_ATTR(dda_fail_rkey);
+
+static void dda_rdma_fault_init(void)
 {
-	dda_debugfs = debugfs_create_dir("nvmet_dda", NULL);
 	fault_create_debugfs_attr("fail_p2p_map", dda_debugfs,
 				  &dda_fail_p2p_map);
 	fault_create_debugfs_attr("fail_rkey", dda_debugfs, &dda_fail_rkey);
-}
-
-static void dda_rdma_debugfs_exit(void)
-{
-	debugfs_remove_recursive(dda_debugfs);
 }
 
 static bool dda_p2p_map_fails(u32 len)
@@ -225,11 +223,7 @@ static u32 dda_rkey_for_rw(u32 key, u32 len, enum dma_data_direction dir)
 	return key;
 }
 #else
-static void dda_rdma_debugfs_init(void)
-{
-}
-
-static void dda_rdma_debugfs_exit(void)
+static void dda_rdma_fault_init(void)
 {
 }
 
@@ -243,6 +237,18 @@ static u32 dda_rkey_for_rw(u32 key, u32 len, enum dma_data_direction dir)
 	return key;
 }
 #endif
+
+static void dda_rdma_debugfs_init(void)
+{
+	dda_debugfs = debugfs_create_dir("nvmet_dda", NULL);
+	debugfs_create_u64("pci_scans", 0400, dda_debugfs, &dda_scan_count);
+	dda_rdma_fault_init();
+}
+
+static void dda_rdma_debugfs_exit(void)
+{
+	debugfs_remove_recursive(dda_debugfs);
+}
 
 static const struct nvmet_fabrics_ops dda_rdma_ops;
 
