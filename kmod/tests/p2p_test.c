@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: offload policy matching, provider choice and accounting, the
- * namespace records, and which DMA devices may take P2P pages.
+ * namespace records, which DMA devices may take P2P pages, and the RDMA
+ * device's part in the choice of a provider.
  */
 #include <kunit/test.h>
 #include <linux/genalloc.h>
 #include <linux/jiffies.h>
 #include <linux/pci.h>
+#include <linux/pci-p2pdma.h>
 #include <linux/range.h>
 #include <linux/cpu.h>
 #include <linux/smp.h>
@@ -475,6 +477,95 @@ static void dma_p2p_safety(struct kunit *test)
 #endif
 }
 
+/*
+ * The RDMA device is part of the choice. A PCI NIC that cannot take P2P
+ * pages leaves no provider reachable and dda_ns_check() refuses the rule;
+ * one that can is a client of the P2P distance check, beside the SSD. On
+ * the test VM's devices: the SSD with its CMB as the provider, and the
+ * ivshmem function behind the same PCIe switch standing in for the NIC.
+ * (kunit.sh fails the run if this case is skipped there.)
+ */
+static void nic_in_the_choice(struct kunit *test)
+{
+	struct dda_rule cmb = { .mode = NVMET_DDA_MODE_PREFER,
+				.sel = DDA_SEL_CMB };
+	struct dda_rule any = { .mode = NVMET_DDA_MODE_PREFER,
+				.sel = DDA_SEL_AUTO };
+	struct dda_peer virt = { }, good, bad;
+	struct netlink_ext_ack ext = { };
+	struct block_device *bdev, *plain;
+	struct pci_dev *ssd = NULL, *nic;
+	struct dda_provider *prov, *got;
+	int alone, with_nic;
+
+	while ((ssd = pci_get_class(PCI_CLASS_STORAGE_EXPRESS, ssd)))
+		if (pci_has_p2pmem(ssd))
+			break;
+	if (!ssd)
+		kunit_skip(test, "no NVMe function with a published CMB");
+	nic = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET, 0x1110, NULL);
+	if (!nic) {
+		pci_dev_put(ssd);
+		kunit_skip(test, "no ivshmem function to stand in for a NIC");
+	}
+	dda_p2p_scan();
+	prov = dda_provider_find(pci_name(ssd));
+	bdev = dda_fake_bdev(true, &ssd->dev);
+	plain = dda_fake_bdev(false, &ssd->dev);
+	if (!prov || !bdev || !plain)
+		goto out;
+
+	good.dma = &nic->dev;
+	good.p2p = true;
+	bad.dma = &nic->dev;
+	bad.p2p = false;
+
+	alone = dda_p2p_reachable(prov, bdev, &virt);
+	with_nic = dda_p2p_reachable(prov, bdev, &good);
+	KUNIT_EXPECT_EQ(test, alone, 0);	/* the SSD's own CMB */
+	KUNIT_EXPECT_GT(test, with_nic, alone);	/* NIC -> switch -> SSD */
+	KUNIT_EXPECT_EQ(test, dda_p2p_reachable(prov, bdev, &bad), -1);
+	KUNIT_EXPECT_EQ(test, dda_p2p_reachable(prov, plain, &virt), -1);
+
+	got = dda_choose(&cmb, bdev, &good);
+	KUNIT_EXPECT_PTR_EQ(test, got, prov);
+	if (got)
+		dda_provider_put(got);
+	got = dda_choose(&cmb, bdev, &bad);
+	KUNIT_EXPECT_NULL(test, got);
+	if (got)
+		dda_provider_put(got);
+	got = dda_choose(&any, bdev, &bad);
+	KUNIT_EXPECT_NULL(test, got);
+	if (got)
+		dda_provider_put(got);
+
+	KUNIT_EXPECT_EQ(test, dda_ns_check(bdev, &good, &cmb, &ext), 0);
+	KUNIT_EXPECT_EQ(test, dda_ns_check(bdev, &bad, &cmb, &ext), -EINVAL);
+	KUNIT_EXPECT_NOT_NULL(test, ext._msg);
+	if (ext._msg)
+		KUNIT_EXPECT_NOT_NULL(test, strstr(ext._msg, "RDMA device"));
+	ext._msg = NULL;
+	KUNIT_EXPECT_EQ(test, dda_ns_check(bdev, &bad, &any, &ext), -EINVAL);
+	ext._msg = NULL;
+	KUNIT_EXPECT_EQ(test, dda_ns_check(plain, &virt, &any, &ext), -EINVAL);
+	KUNIT_EXPECT_NOT_NULL(test, ext._msg);
+	if (ext._msg)
+		KUNIT_EXPECT_NOT_NULL(test, strstr(ext._msg, "backing device"));
+out:
+	KUNIT_EXPECT_NOT_NULL(test, prov);
+	KUNIT_EXPECT_NOT_NULL(test, bdev);
+	KUNIT_EXPECT_NOT_NULL(test, plain);
+	if (plain)
+		dda_fake_bdev_put(plain);
+	if (bdev)
+		dda_fake_bdev_put(bdev);
+	if (prov)
+		dda_provider_put(prov);
+	pci_dev_put(nic);
+	pci_dev_put(ssd);
+}
+
 static struct kunit_case nvmet_dda_p2p_cases[] = {
 	KUNIT_CASE(rule_namespace_beats_port),
 	KUNIT_CASE(rule_hash_tracks_choice),
@@ -488,6 +579,7 @@ static struct kunit_case nvmet_dda_p2p_cases[] = {
 	KUNIT_CASE(nsrec_reclaimed),
 	KUNIT_CASE(nscache_slots),
 	KUNIT_CASE(dma_p2p_safety),
+	KUNIT_CASE(nic_in_the_choice),
 	{}
 };
 
