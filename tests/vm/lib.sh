@@ -653,11 +653,12 @@ stuck_report() {
 	grep -E 'nvme|nvmet|rxe|dda|workqueue' <<<"$log" | tail -n 80
 	echo "the kernel log's end:"
 	tail -n 150 <<<"$log"
-	echo "kernel stacks in the transports:"
+	echo "kernel stacks in the transports and of fio:"
 	for p in /proc/[0-9]*; do
 		st=$(cat "$p/stack" 2>/dev/null) || continue
-		[[ $st == *nvme* || $st == *rdma* || $st == *rxe* || $st == *ib_* || $st == *dda* ]] ||
-			continue
+		# fio too: where a stuck I/O waits in the block layer.
+		[[ $st == *nvme* || $st == *rdma* || $st == *rxe* || $st == *ib_* || $st == *dda* ||
+			$(<"$p/comm") == fio ]] || continue
 		echo "${p#/proc/} $(cat "$p/comm") $(cut -d' ' -f3 "$p/stat")"
 		echo "$st" | head -n 20
 	done
