@@ -768,25 +768,26 @@ int dda_ns_check(struct block_device *bdev, const struct dda_peer *peer,
 	return 0;
 }
 
-/*
- * How long "no provider reachable" is believed: a CMB can appear without
- * any event that changes dda_p2p_gen first (6.1's nvme-pci maps it in its
- * reset work, after the driver bound), and only a scan sees it.
+/**
+ * dda_resolve() - The provider for commands of a namespace, by its rule.
+ * @ns: the namespace's record, which keeps the choice (struct dda_pick).
+ * @r: the rule in effect (mode other than OFF).
+ * @bdev: the namespace's backing device.
+ * @peer: the RDMA device serving the command.
+ *
+ * The choice is made again when providers, the rule, the device or the
+ * RDMA device changed; one that found none is retried after pick->wait,
+ * which doubles while nothing changes. Making it asks for a scan (for a
+ * CMB that appeared since) but never waits for one. Using it takes no
+ * lock: RCU and the provider's reference count.
+ *
+ * Return: a reference to the provider, or NULL when none is reachable.
  */
-#define DDA_NONE_RETRY	HZ
-
-/*
- * The provider for commands of @ns under @r, as a reference, or NULL. The
- * choice is kept in @ns (struct dda_pick) and made again when providers or
- * rules changed, and a second after it found none; making it asks for a
- * scan (for a CMB that appeared since) but never waits for one. Using it
- * takes no lock: RCU and the provider's reference count.
- */
-static struct dda_provider *dda_resolve(struct dda_nsrec *ns,
-					const struct dda_rule *r,
-					struct block_device *bdev,
-					const struct dda_peer *peer)
+struct dda_provider *dda_resolve(struct dda_nsrec *ns, const struct dda_rule *r,
+				 struct block_device *bdev,
+				 const struct dda_peer *peer)
 {
+	unsigned long wait = DDA_NONE_RETRY;
 	u32 rhash = dda_rule_hash(r);
 	struct dda_provider *prov;
 	struct dda_pick *p, *old;
@@ -800,10 +801,14 @@ static struct dda_provider *dda_resolve(struct dda_nsrec *ns,
 	    p->rule == rhash) {
 		prov = p->prov;
 		if (prov ? kref_get_unless_zero(&prov->ref) :
-			   time_before(jiffies, p->time + DDA_NONE_RETRY)) {
+			   time_before(jiffies, p->time + p->wait)) {
 			rcu_read_unlock();
 			return prov;
 		}
+		/* Nothing changed since it found none: wait longer next time. */
+		if (!prov)
+			wait = min_t(unsigned long, 2 * p->wait,
+				     DDA_NONE_RETRY_MAX);
 	}
 	rcu_read_unlock();
 
@@ -821,6 +826,7 @@ static struct dda_provider *dda_resolve(struct dda_nsrec *ns,
 	p->rdma = peer->dma;
 	p->prov = prov;
 	p->time = jiffies;
+	p->wait = wait;
 	old = unrcu_pointer(xchg(&ns->pick, RCU_INITIALIZER(p)));
 	if (old)
 		kfree_rcu(old, rcu);

@@ -210,7 +210,10 @@ struct dda_nsrec {
  * @bdev: the namespace's backing device then.
  * @rdma: the RDMA device's DMA device then (NULL for rxe, siw).
  * @prov: the provider, not a reference; NULL: none was reachable.
- * @time: jiffies of the choice (a NULL choice is retried after a while).
+ * @time: jiffies of the choice.
+ * @wait: with @prov NULL, how long after @time the choice is made again:
+ *	DDA_NONE_RETRY, doubled each time the same choice finds none again,
+ *	up to DDA_NONE_RETRY_MAX.
  *
  * Never changed once published: a new choice replaces it whole.
  */
@@ -221,8 +224,19 @@ struct dda_pick {
 	struct device *rdma;
 	struct dda_provider *prov;
 	unsigned long time;
+	unsigned long wait;
 	struct rcu_head rcu;
 };
+
+/*
+ * How long "no provider reachable" is believed at first, and at most. A
+ * CMB can appear without any event that moves dda_p2p_gen first (6.1's
+ * nvme-pci maps it in its reset work, after the driver bound), and only a
+ * scan sees it; but a namespace that can never reach a provider must not
+ * keep the PCI bus scanned once a second for as long as its I/O runs.
+ */
+#define DDA_NONE_RETRY		HZ
+#define DDA_NONE_RETRY_MAX	(64 * HZ)
 
 /*
  * Slots of struct dda_nscache: a queue whose host uses more namespaces at
@@ -305,6 +319,9 @@ int dda_pick_closest(const int *dist, int n);
 struct dda_provider *dda_choose(const struct dda_rule *r,
 				struct block_device *bdev,
 				const struct dda_peer *peer);
+struct dda_provider *dda_resolve(struct dda_nsrec *ns, const struct dda_rule *r,
+				 struct block_device *bdev,
+				 const struct dda_peer *peer);
 int dda_ns_check(struct block_device *bdev, const struct dda_peer *peer,
 		 const struct dda_rule *r, struct netlink_ext_ack *ext);
 

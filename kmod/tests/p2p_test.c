@@ -477,6 +477,18 @@ static void dma_p2p_safety(struct kunit *test)
 #endif
 }
 
+/* dda_choose() gives @want (NULL: none); its reference is dropped. */
+static void expect_choice(struct kunit *test, const struct dda_rule *r,
+			  struct block_device *bdev,
+			  const struct dda_peer *peer, struct dda_provider *want)
+{
+	struct dda_provider *got = dda_choose(r, bdev, peer);
+
+	KUNIT_EXPECT_PTR_EQ(test, got, want);
+	if (got)
+		dda_provider_put(got);
+}
+
 /*
  * The RDMA device is part of the choice. A PCI NIC that cannot take P2P
  * pages leaves no provider reachable and dda_ns_check() refuses the rule;
@@ -495,7 +507,7 @@ static void nic_in_the_choice(struct kunit *test)
 	struct netlink_ext_ack ext = { };
 	struct block_device *bdev, *plain;
 	struct pci_dev *ssd = NULL, *nic;
-	struct dda_provider *prov, *got;
+	struct dda_provider *prov;
 	int alone, with_nic;
 
 	while ((ssd = pci_get_class(PCI_CLASS_STORAGE_EXPRESS, ssd)))
@@ -527,18 +539,9 @@ static void nic_in_the_choice(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dda_p2p_reachable(prov, bdev, &bad), -1);
 	KUNIT_EXPECT_EQ(test, dda_p2p_reachable(prov, plain, &virt), -1);
 
-	got = dda_choose(&cmb, bdev, &good);
-	KUNIT_EXPECT_PTR_EQ(test, got, prov);
-	if (got)
-		dda_provider_put(got);
-	got = dda_choose(&cmb, bdev, &bad);
-	KUNIT_EXPECT_NULL(test, got);
-	if (got)
-		dda_provider_put(got);
-	got = dda_choose(&any, bdev, &bad);
-	KUNIT_EXPECT_NULL(test, got);
-	if (got)
-		dda_provider_put(got);
+	expect_choice(test, &cmb, bdev, &good, prov);
+	expect_choice(test, &cmb, bdev, &bad, NULL);
+	expect_choice(test, &any, bdev, &bad, NULL);
 
 	KUNIT_EXPECT_EQ(test, dda_ns_check(bdev, &good, &cmb, &ext), 0);
 	KUNIT_EXPECT_EQ(test, dda_ns_check(bdev, &bad, &cmb, &ext), -EINVAL);
@@ -566,6 +569,63 @@ out:
 	pci_dev_put(ssd);
 }
 
+/*
+ * A namespace that reaches no provider chooses again after a second, then
+ * after two, four... up to DDA_NONE_RETRY_MAX while nothing changes (each
+ * new choice may ask for a PCI bus scan); within the wait the choice
+ * stands. A change (here the rule) starts over at a second.
+ */
+static void resolve_backs_off(struct kunit *test)
+{
+	struct dda_rule gone = { .mode = NVMET_DDA_MODE_PREFER,
+				 .sel = DDA_SEL_PCI, .pci = "0000:ff:1f.7" };
+	struct dda_rule other = gone;
+	unsigned long want = DDA_NONE_RETRY;
+	struct dda_peer virt = { };
+	struct block_device *bdev;
+	struct dda_nsrec *ns;
+	struct dda_pick *p;
+	char nqn[64];
+	int i;
+
+	other.pci[strlen(other.pci) - 1] = '6';
+	kunit_nqn(nqn, 40, 'b');
+	bdev = dda_fake_bdev(true, NULL);
+	ns = dda_nsrec_get(nqn, 1, true);
+	if (!bdev || !ns)
+		goto out;
+	for (i = 0; i < 10; i++) {
+		KUNIT_EXPECT_NULL(test, dda_resolve(ns, &gone, bdev, &virt));
+		p = rcu_dereference_protected(ns->pick, 1);
+		if (!p)
+			break;
+		KUNIT_EXPECT_EQ(test, p->wait, want);
+		KUNIT_EXPECT_NULL(test, dda_resolve(ns, &gone, bdev, &virt));
+		KUNIT_EXPECT_PTR_EQ(test, rcu_dereference_protected(ns->pick, 1),
+				    p);
+		/* Only this test uses the record: its wait ends now. */
+		p->time = jiffies - p->wait - 1;
+		want = min_t(unsigned long, 2 * want, DDA_NONE_RETRY_MAX);
+	}
+	KUNIT_EXPECT_EQ(test, i, 10);
+	KUNIT_EXPECT_EQ(test, want, (unsigned long)DDA_NONE_RETRY_MAX);
+	KUNIT_EXPECT_NULL(test, dda_resolve(ns, &other, bdev, &virt));
+	p = rcu_dereference_protected(ns->pick, 1);
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	if (p)
+		KUNIT_EXPECT_EQ(test, p->wait, (unsigned long)DDA_NONE_RETRY);
+out:
+	KUNIT_EXPECT_NOT_NULL(test, bdev);
+	KUNIT_EXPECT_NOT_NULL(test, ns);
+	if (ns) {
+		nsrec_age(ns);
+		dda_nsrec_put(ns);
+		dda_nsrec_reclaim();
+	}
+	if (bdev)
+		dda_fake_bdev_put(bdev);
+}
+
 static struct kunit_case nvmet_dda_p2p_cases[] = {
 	KUNIT_CASE(rule_namespace_beats_port),
 	KUNIT_CASE(rule_hash_tracks_choice),
@@ -580,6 +640,7 @@ static struct kunit_case nvmet_dda_p2p_cases[] = {
 	KUNIT_CASE(nscache_slots),
 	KUNIT_CASE(dma_p2p_safety),
 	KUNIT_CASE(nic_in_the_choice),
+	KUNIT_CASE(resolve_backs_off),
 	{}
 };
 

@@ -11,7 +11,7 @@ ddactl -j info | jq -e '.capabilities | index("selftest")' >/dev/null ||
 	fail "nvmet-dda built without its KUnit suites for a kernel with KUnit built in"
 # suite and the least number of cases it has (a parametrised case counts once)
 for s in nvmet_dda_netlink:2 nvmet_dda_rdma:5 nvmet_dda_queue:3 \
-	nvmet_dda_p2p:13 nvmet_dda_place:4; do
+	nvmet_dda_p2p:14 nvmet_dda_place:4; do
 	n=$(kunit_check "${s%%:*}" "${s##*:}" | tail -n 1)
 	echo "${s%%:*}: $n cases passed"
 done
