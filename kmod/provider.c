@@ -57,7 +57,7 @@ struct dda_bar_req {
 static DEFINE_MUTEX(dda_bar_lock);
 static LIST_HEAD(dda_bar_reqs);
 
-static struct dda_bar_req *dda_bar_req_find(struct pci_dev *pdev)
+static struct dda_bar_req *__dda_bar_req_find(struct pci_dev *pdev)
 {
 	struct dda_bar_req *rq;
 
@@ -68,13 +68,24 @@ static struct dda_bar_req *dda_bar_req_find(struct pci_dev *pdev)
 	return NULL;
 }
 
+/* The ADD or DEL in progress for @pdev, or NULL (a look, not a hold). */
+static struct dda_bar_req *dda_bar_req_find(struct pci_dev *pdev)
+{
+	struct dda_bar_req *rq;
+
+	mutex_lock(&dda_bar_lock);
+	rq = __dda_bar_req_find(pdev);
+	mutex_unlock(&dda_bar_lock);
+	return rq;
+}
+
 /* @rq's function is ours until dda_bar_req_end(), unless -EBUSY. */
 static int dda_bar_req_begin(struct dda_bar_req *rq)
 {
 	int ret = 0;
 
 	mutex_lock(&dda_bar_lock);
-	if (dda_bar_req_find(rq->pdev)) {
+	if (__dda_bar_req_find(rq->pdev)) {
 		NL_SET_ERR_MSG(rq->ext,
 			       "another provider add or del of this function is in progress; try again when it ends");
 		ret = -EBUSY;
@@ -114,7 +125,6 @@ static void dda_bar_unset_work(struct work_struct *work)
 {
 	struct dda_bar_unset *u, *tmp;
 	LIST_HEAD(todo);
-	bool mine;
 
 	spin_lock(&dda_bar_unsets_lock);
 	list_splice_init(&dda_bar_unsets, &todo);
@@ -131,10 +141,7 @@ static void dda_bar_unset_work(struct work_struct *work)
 	 */
 	list_for_each_entry_safe(u, tmp, &todo, entry) {
 		device_lock(&u->pdev->dev);
-		mutex_lock(&dda_bar_lock);
-		mine = !dda_bar_req_find(u->pdev);
-		mutex_unlock(&dda_bar_lock);
-		if (mine && !u->pdev->dev.driver)
+		if (!dda_bar_req_find(u->pdev) && !u->pdev->dev.driver)
 			compat_pci_clear_override_locked(u->pdev);
 		device_unlock(&u->pdev->dev);
 		pci_dev_put(u->pdev);
@@ -163,9 +170,7 @@ static int dda_bar_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	 * The request stays listed until its device_driver_attach() returns,
 	 * which needs the device lock this runs under.
 	 */
-	mutex_lock(&dda_bar_lock);
 	rq = dda_bar_req_find(pdev);
-	mutex_unlock(&dda_bar_lock);
 	if (!rq || !rq->add)
 		return -ENODEV;
 
