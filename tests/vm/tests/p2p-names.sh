@@ -4,7 +4,7 @@
 # 223; KUnit covers that length): its namespace's rule applies and its
 # counters are exact over 10,000 commands. Then NAMES_CYCLES namespaces
 # (default 100, about 3.5 minutes for the whole test in make check;
-# NAMES_CYCLES=1000 tests/vm/run p2p-names for 1,000: about 19 minutes,
+# NAMES_CYCLES=1000 tests/vm/run p2p-names for 1,000: about 11 minutes,
 # run once, before slab_kib() dropped dentries, see there) of that
 # subsystem are
 # created, read once by the host (each gets a record) and deleted, 50 at
@@ -21,7 +21,7 @@
 # config_group_find_item() returned), so a host that rescans while its
 # namespaces go pins them for ever; nvmet-rdma does the same (README,
 # "Known kernel bugs").
-# timeout: 1200
+# timeout: 2400
 set -euo pipefail
 . "$TOP/tests/vm/lib.sh"
 
