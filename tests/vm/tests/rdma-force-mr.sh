@@ -16,15 +16,15 @@ set -euo pipefail
 NQN=nqn.2026-11.io.nvmet-dda:forcemr
 TRANSPORT=dda
 
-# Everything above ib_core, so that it can be loaded again.
-ib_core_reload() { # [PARAM=VALUE]
+# Unload ib_core and everything above it (so that it can be loaded again
+# with other parameters); fails when it stays.
+ib_stack_unload() {
 	modprobe -r rdma_ucm rdma_rxe nvme_rdma rdma_cm iw_cm ib_cm ib_uverbs \
 		ib_core 2>/dev/null || :
 	if module_loaded ib_core; then
 		lsmod >&2
 		fail "ib_core stays loaded; cannot set its parameters"
 	fi
-	modprobe ib_core "$@"
 }
 
 # MRs whose protection domain the target allocated (rdma res names the
@@ -36,12 +36,12 @@ target_mrs() {
 cleanup() {
 	transport_cleanup
 	# The tests after this one get ib_core as modprobe loads it.
-	ib_core_reload
-	modprobe -r ib_core 2>/dev/null || :
+	ib_stack_unload
 }
 trap cleanup EXIT
 rxe_down
-ib_core_reload force_mr=1
+ib_stack_unload
+modprobe ib_core force_mr=1
 transport_load
 rxe_up
 ssd=$(local_ssd)
