@@ -45,7 +45,6 @@ modprobe ib_core force_mr=1
 transport_load
 rxe_up
 ssd=$(local_ssd)
-bdf=$(ssd_bdf)
 
 step "target: $NQN, namespace 1 require cmb, namespace 2 off"
 target_port 1 ipv4
