@@ -11,14 +11,15 @@
 # cycles run through nvmet-rdma in the same boot, and nvmet-dda's slab
 # growth over them must not exceed nvmet-rdma's by more than 256 KiB.
 # Flat in absolute terms it is not, with either transport: the host side
-# of this kernel keeps about two inodes and dentries per namespace and
-# four per connect (with their kmemleak objects) that no cache drop frees.
-# Measured 2026-11-30 with an untracked copy of this loop (1,000 cycles,
-# slab growth from the first to the last batch): nvmet-dda +1,600 KiB
-# over 900, nvmet-rdma +2,800 KiB over 800; mostly inode_cache, dentry
-# and kmemleak_object, +104 inodes every 50 namespaces with either
-# transport even when the host's disks are found in /proc/partitions
-# instead of sysfs, and none when the namespaces come and go without a
+# of the 6.1 test kernel keeps two debugfs directories (and their inodes,
+# dentries and kmemleak objects) of every namespace and four of every
+# connect (fault injection's dget() in fault_create_debugfs_attr(); README,
+# "Known kernel bugs"). Measured 2026-11-30 with an untracked copy of this
+# loop (1,000 cycles, slab growth from the first to the last batch):
+# nvmet-dda +1,600 KiB over 900, nvmet-rdma +2,800 KiB over 800; mostly
+# inode_cache, dentry and kmemleak_object, +104 held debugfs inodes every
+# 50 namespaces with either transport, and none when the namespaces come
+# and go without a
 # host connected. make check runs 150 cycles (about 4 minutes in all);
 # NAMES_CYCLES=1000 tests/vm/run p2p-names runs 1,050 (15 minutes; on
 # 2026-11-30 nvmet-dda +1,352 KiB, nvmet-rdma +3,780 KiB over 1,000).
