@@ -19,8 +19,8 @@
 # nvmet-dda +1,600 KiB over 900, nvmet-rdma +2,800 KiB over 800; mostly
 # inode_cache, dentry and kmemleak_object, +104 held debugfs inodes every
 # 50 namespaces with either transport, and none when the namespaces come
-# and go without a
-# host connected. make check runs 150 cycles (about 4 minutes in all);
+# and go without a host connected. make check runs 150 cycles (about 4
+# minutes in all);
 # NAMES_CYCLES=1000 tests/vm/run p2p-names runs 1,050 (15 minutes; on
 # 2026-11-30 nvmet-dda +1,352 KiB, nvmet-rdma +3,780 KiB over 1,000).
 # The host disconnects before each batch of namespaces is disabled and
