@@ -24,10 +24,7 @@ modprobe nvme-rdma
 rxe_up >/dev/null
 ssd=$(local_ssd)
 echo "== the target: $NQN on $ssd, served over soft-RoCE by nvmet-dda"
-# No in-capsule data: it would sit in host-memory receive buffers.
-target_port 1 ipv4
-echo 0 >"$NVMET_CFS/ports/1/param_inline_data_size"
-target_setup "$NQN" 1 "$ssd" >/dev/null
+target_no_inline "$NQN" "$ssd" >/dev/null
 echo "== P2P providers"
 ddactl provider
 echo "== offload: namespace 1 requires the SSD's own CMB"

@@ -388,15 +388,23 @@ fault_stop() {
 	echo 0 >"$FA/probability"
 }
 
-# The usual P2P target: port 1 on IPv4 without in-capsule data (so every
-# command's data goes where placement puts it), subsystem NQN with
-# DEVICE... as namespaces 1..N, and namespace 1 under MODE on PROVIDER.
-p2p_target() { # NQN MODE PROVIDER DEVICE...
-	local nqn=$1 mode=$2 prov=$3
-	shift 3
+# Port 1 on IPv4 without in-capsule data (which would sit in host-memory
+# receive buffers, so every command's data goes where placement puts it)
+# and subsystem NQN on it with DEVICE... as namespaces 1..N.
+target_no_inline() { # NQN DEVICE...
+	local nqn=$1
+	shift
 	target_port 1 ipv4
 	echo 0 >"$NVMET_CFS/ports/1/param_inline_data_size"
 	target_setup "$nqn" 1 "$@"
+}
+
+# The usual P2P target: target_no_inline, and namespace 1 under MODE on
+# PROVIDER.
+p2p_target() { # NQN MODE PROVIDER DEVICE...
+	local nqn=$1 mode=$2 prov=$3
+	shift 3
+	target_no_inline "$nqn" "$@"
 	ddactl offload set "$nqn" 1 mode "$mode" provider "$prov"
 }
 

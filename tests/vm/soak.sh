@@ -20,9 +20,7 @@ rxe_up
 ssd=$(local_ssd)
 nb=$(nullb_load 1)
 bar=$(ivshmem_bdf)
-target_port 1 ipv4
-echo 0 >"$NVMET_CFS/ports/1/param_inline_data_size"
-target_setup "$NQN" 1 "$ssd" "$nb"
+target_no_inline "$NQN" "$ssd" "$nb"
 ddactl provider add "$bar"
 ddactl offload set "$NQN" 1 mode prefer provider cmb
 host_connect "$NQN"

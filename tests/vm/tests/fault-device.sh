@@ -25,10 +25,8 @@ rxe_up
 ssd=$(local_ssd)
 bar=$(ivshmem_bdf)
 ssdpci=$(ssd_bdf)
-target_port 1 ipv4
-echo 0 >"$NVMET_CFS/ports/1/param_inline_data_size"
 # Two namespaces on the SSD: 1 prefers the BAR, 2 requires it.
-target_setup "$NQN" 1 "$ssd" "$ssd"
+target_no_inline "$NQN" "$ssd" "$ssd"
 ddactl provider add "$bar"
 ddactl offload set "$NQN" 1 mode prefer provider "$bar"
 ddactl offload set "$NQN" 2 mode require provider "$bar"

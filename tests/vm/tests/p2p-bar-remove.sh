@@ -52,9 +52,7 @@ stamp() {
 step "a BAR provider on $bdf; the throttled namespace prefers it"
 ddactl provider add "$bdf"
 expect_eq "driver_override while a provider" "$(override)" nvmet_dda_bar
-target_port 1 ipv4
-echo 0 >"$NVMET_CFS/ports/1/param_inline_data_size"
-target_setup "$NQN" 1 "$slow"
+target_no_inline "$NQN" "$slow"
 ddactl offload set "$NQN" 1 mode prefer provider "$bdf"
 host_connect "$NQN"
 dev=$(fabric_dev "$NQN" 1)

@@ -61,10 +61,7 @@ expect_eq "sysfs published" "$(cat "/sys/bus/pci/devices/$bdf/p2pmem/published")
 expect_fail 5 "already a provider" ddactl provider add "$bdf"
 
 step "target: $NQN on $ssd and $slow, offload require on $bdf"
-# No in-capsule data: it would sit in host-memory receive buffers.
-target_port 1 ipv4
-echo 0 >"$NVMET_CFS/ports/1/param_inline_data_size"
-target_setup "$NQN" 1 "$ssd" "$slow"
+target_no_inline "$NQN" "$ssd" "$slow"
 host_connect "$NQN"
 dev=$(fabric_dev "$NQN" 1)
 slowdev=$(fabric_dev "$NQN" 2)

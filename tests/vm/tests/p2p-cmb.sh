@@ -29,9 +29,7 @@ expect_eq "size (sysfs)" "$size" "$(cat "/sys/bus/pci/devices/$bdf/p2pmem/size")
 step "target: $NQN on $ssd and $slow, offload require/cmb, no in-capsule data"
 # In-capsule write data lands in host-memory receive buffers whatever the
 # policy (counted as fb_inline); with inline_data_size 0 every byte is placed.
-target_port 1 ipv4
-echo 0 >"$NVMET_CFS/ports/1/param_inline_data_size"
-target_setup "$NQN" 1 "$ssd" "$slow"
+target_no_inline "$NQN" "$ssd" "$slow"
 host_connect "$NQN"
 dev=$(fabric_dev "$NQN" 1)
 slowdev=$(fabric_dev "$NQN" 2)

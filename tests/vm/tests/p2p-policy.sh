@@ -15,10 +15,7 @@ transport_load
 rxe_up
 ssd=$(local_ssd)
 file=$(tmpfs_file p2ppol 64)
-# No in-capsule data: it would sit in host-memory receive buffers.
-target_port 1 ipv4
-echo 0 >"$NVMET_CFS/ports/1/param_inline_data_size"
-target_setup "$NQN" 1 "$ssd" "$file"
+target_no_inline "$NQN" "$ssd" "$file"
 host_connect "$NQN"
 dev=$(fabric_dev "$NQN" 1)
 declare -A s0 s1

@@ -47,9 +47,7 @@ rxe_up
 ssd=$(local_ssd)
 
 step "target: $NQN, namespace 1 require cmb, namespace 2 off"
-target_port 1 ipv4
-echo 0 >"$NVMET_CFS/ports/1/param_inline_data_size"
-target_setup "$NQN" 1 "$ssd" "$ssd"
+target_no_inline "$NQN" "$ssd" "$ssd"
 ddactl offload set "$NQN" 1 mode require provider cmb
 host_connect "$NQN"
 dev=$(fabric_dev "$NQN" 1)
