@@ -79,7 +79,8 @@ check-kernels:
 demo: deps
 	@$(TOP)/tests/vm/demo
 
-bench: deps
+bench:
+	@$(DEPS) --bench
 	@$(TOP)/tests/vm/bench
 
 soak: deps

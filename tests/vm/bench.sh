@@ -10,12 +10,22 @@
 # and, for ours, the share of data bytes staged in target DRAM (namespace
 # counters). Writes bench.json to the output share (build/vm/, copied to
 # build/bench.json by tests/vm/bench), with a summary: median and min-max
-# per job and variant, ratio of medians against upstream.
+# per job and variant, ratio of medians against upstream, and the median and
+# min-max of the per-round ratios (each round's IOPS over upstream's in the
+# same round: the rounds run back to back, so this pairs runs that saw the
+# same machine).
+#
+# BENCH_PROFILE=1 adds one more round per variant, not counted in the
+# figures, with the whole guest sampled by perf (cpu-clock, 499 Hz) over
+# each job: bench.json's "profile" holds per job and variant the share of
+# samples per kernel module ([kernel.kallsyms] is the core kernel) and the
+# functions above 1%.
 #
 # Environment (through tests/vm/run's spec): VARIANTS (default: all four),
 # BENCH_BACKEND (ssd: the local NVMe SSD, default; nullb: memory-backed
 # null_blk, no P2P variants), BENCH_RUNTIME (seconds per job and round,
-# default 10), BENCH_ROUNDS (default 5), BENCH_JOBS (names, default all).
+# default 10), BENCH_ROUNDS (default 5), BENCH_JOBS (names, default all),
+# BENCH_PROFILE.
 set -euo pipefail
 . "$TOP/tests/vm/lib.sh"
 
@@ -84,18 +94,41 @@ for t in ${VARIANTS:-upstream dda dda-bar dda-cmb}; do
 	fi
 done
 
+profile=${BENCH_PROFILE:-}
+if [ -n "$profile" ]; then
+	command -v perf >/dev/null ||
+		fail "BENCH_PROFILE needs perf on the machine: apt-get install linux-perf"
+	[ -r /proc/kallsyms ] || fail "BENCH_PROFILE needs a kernel with CONFIG_KALLSYMS"
+	echo 0 >/proc/sys/kernel/kptr_restrict
+	echo -1 >/proc/sys/kernel/perf_event_paranoid
+fi
+
+# The profile of one job: PERF.DATA VARIANT JOB -> one JSON line with the
+# share of samples per module and the functions above 1%.
+profile_line() {
+	local by_dso by_sym
+	by_dso=$(perf report -i "$1" --stdio -q --sort dso --percent-limit 0.5 2>/dev/null |
+		awk '$1 ~ /%$/ { sub(/%$/, "", $1); print $1 "\t" $2 }' |
+		jq -R -s -c '[split("\n")[] | select(length > 0) | split("\t") |
+			{dso: .[1], pct: (.[0] | tonumber)}]')
+	by_sym=$(perf report -i "$1" --stdio -q --sort dso,sym --percent-limit 1 2>/dev/null |
+		awk '$1 ~ /%$/ { sub(/%$/, "", $1); print $1 "\t" $2 "\t" $4 }' |
+		jq -R -s -c '[split("\n")[] | select(length > 0) | split("\t") |
+			{dso: .[1], sym: .[2], pct: (.[0] | tonumber)}]')
+	jq -n -c --arg t "$2" --arg job "$3" --argjson dso "$by_dso" --argjson sym "$by_sym" \
+		'{job: $job, variant: $t, by_dso: $dso, top: $sym}'
+}
+
 # One variant, one round: set up, run every job, tear down. Appends one JSON
-# line per job to $work/rounds.jsonl.
+# line per job to $work/rounds.jsonl, or with ROUND "profile" runs every job
+# under perf and appends its profile to $work/profile.jsonl instead.
 bench_round() { # VARIANT ROUND
 	local t=$1 r=$2 job name dir opts fdev cmd out place=${1#dda-} bar= k0 k1
 	local p0=0 h0=0 p1 h1 staged
 	TRANSPORT=${t%%-*}
 	[ "$place" != "$t" ] || place=host
 	transport_load
-	# No in-capsule data: it would sit in host-memory receive buffers.
-	target_port 1 ipv4
-	echo 0 >"$NVMET_CFS/ports/1/param_inline_data_size"
-	target_setup "$NQN" 1 "$dev"
+	target_no_inline "$NQN" "$dev"
 	case "$place" in
 	bar)
 		bar=$(ivshmem_bdf)
@@ -116,6 +149,15 @@ bench_round() { # VARIANT ROUND
 		# shellcheck disable=SC2086 # opts are words
 		cmd="fio --name=$name --filename=$fdev --direct=1 --ioengine=libaio $opts --numjobs=1 --size=$region --time_based --runtime=$runtime --ramp_time=2 --output-format=json"
 		echo "bench: round $r, $t, $name"
+		if [ "$r" = profile ]; then
+			perf record -a -N -q -e cpu-clock -F 499 -o "$out.perf" -- \
+				$cmd --output="$out.raw" >/dev/null 2>&1 ||
+				fail "fio $name over $t under perf failed"
+			profile_line "$out.perf" "$t" "$name" >>"$work/profile.jsonl"
+			tail -n 1 "$work/profile.jsonl"
+			rm -f "$out.perf"
+			continue
+		fi
 		k0=$(kernel_ticks)
 		$cmd --output="$out.raw" || fail "fio $name over $t failed"
 		k1=$(kernel_ticks)
@@ -161,6 +203,12 @@ for ((r = 1; r <= rounds; r++)); do
 		bench_round "$t" "$r" >&2
 	done
 done
+: >"$work/profile.jsonl"
+if [ -n "$profile" ]; then
+	for t in "${variants[@]}"; do
+		bench_round "$t" profile >&2
+	done
+fi
 
 # Configuration at scale (issue 5): restore and clear of 1 port, 64
 # subsystems, 1024 namespaces through ddactl. Needs null_blk unloaded.
@@ -179,17 +227,24 @@ debug=false
 jq -s --arg kernel "$(uname -r)" --arg backend "$backend" --arg device "$dev" \
 	--arg date "$(date -u +%FT%TZ)" --argjson runtime "$runtime" --arg region "$region" \
 	--argjson rounds "$rounds" --argjson unav "$unav" --argjson cfg "$cfg" \
-	--argjson debug "$debug" '
+	--argjson debug "$debug" --slurpfile prof "$work/profile.jsonl" '
 	def median: sort | if length % 2 == 1 then .[length / 2 | floor]
 		else (.[length / 2 - 1] + .[length / 2]) / 2 end;
 	def r3: . * 1000 | round / 1000;
 	. as $all |
-	[group_by([.job, .variant])[] | {
+	([$all[] | select(.variant == "upstream") | {key: "\(.job) \(.round)", value: .iops}]
+		| from_entries) as $up |
+	[group_by([.job, .variant])[] |
+		[.[] | $up["\(.job) \(.round)"] as $u | select($u != null and $u > 0) | .iops / $u]
+		as $pr | {
 		job: .[0].job, variant: .[0].variant, rounds: length,
 		iops_median: ([.[].iops] | median | r3),
 		iops_min: ([.[].iops] | min), iops_max: ([.[].iops] | max),
 		mib_s_median: ([.[].mib_s] | median | r3),
 		mib_s_min: ([.[].mib_s] | min), mib_s_max: ([.[].mib_s] | max),
+		round_ratio_median: (if $pr == [] then null else $pr | median | r3 end),
+		round_ratio_min: (if $pr == [] then null else $pr | min | r3 end),
+		round_ratio_max: (if $pr == [] then null else $pr | max | r3 end),
 		cpu_s_per_gib: ([.[].cpu_s_per_gib] | median | r3),
 		dram_fraction: (if .[0].dram_fraction == null then null
 			else [.[].dram_fraction] | max end)}] as $sum |
@@ -201,5 +256,5 @@ jq -s --arg kernel "$(uname -r)" --arg backend "$backend" --arg device "$dev" \
 		([$sum[] | select(.job == $s.job and .variant == "upstream")] | first) as $u |
 		$s + {ratio_vs_upstream: (if $u then
 			($s.iops_median / $u.iops_median | r3) else null end)}],
-	 runs: $all}' "$work/rounds.jsonl" >"$DDA_OUT/bench.json"
+	 profile: $prof, runs: $all}' "$work/rounds.jsonl" >"$DDA_OUT/bench.json"
 cat "$DDA_OUT/bench.json"
