@@ -151,8 +151,10 @@ bench_round() { # VARIANT ROUND
 		echo "bench: round $r, $t, $name"
 		if [ "$r" = profile ]; then
 			perf record -a -N -q -e cpu-clock -F 499 -o "$out.perf" -- \
-				$cmd --output="$out.raw" >/dev/null 2>&1 ||
+				$cmd --output="$out.raw" >"$out.perf.log" 2>&1 || {
+				cat "$out.perf.log"
 				fail "fio $name over $t under perf failed"
+			}
 			profile_line "$out.perf" "$t" "$name" >>"$work/profile.jsonl"
 			tail -n 1 "$work/profile.jsonl"
 			rm -f "$out.perf"
