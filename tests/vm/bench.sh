@@ -16,10 +16,10 @@
 # same machine).
 #
 # BENCH_PROFILE=1 adds one more round per variant, not counted in the
-# figures, with the whole guest sampled by perf (cpu-clock, 499 Hz) over
+# figures, with the whole guest sampled by perf (cpu-clock, 999 Hz) over
 # each job: bench.json's "profile" holds per job and variant the share of
-# samples per kernel module ([kernel.kallsyms] is the core kernel) and the
-# functions above 1%.
+# samples per kernel module ([kernel.kallsyms] is the core kernel), the
+# functions above 1% and the functions of nvmet and the transports.
 #
 # Environment (through tests/vm/run's spec): VARIANTS (default: all four),
 # BENCH_BACKEND (ssd: the local NVMe SSD, default; nullb: memory-backed
@@ -104,10 +104,11 @@ if [ -n "$profile" ]; then
 fi
 
 # The profile of one job: PERF.DATA VARIANT JOB -> one JSON line with the
-# share of samples per module and the functions above 1%.
+# share of samples of every module (down to 0.01%), the functions above 1%
+# and those of nvmet and the two transports above 0.01%.
 profile_line() {
-	local by_dso by_sym
-	by_dso=$(perf report -i "$1" --stdio -q --sort dso --percent-limit 0.5 2>/dev/null |
+	local by_dso by_sym nvmet
+	by_dso=$(perf report -i "$1" --stdio -q --sort dso --percent-limit 0.01 2>/dev/null |
 		awk '$1 ~ /%$/ { sub(/%$/, "", $1); print $1 "\t" $2 }' |
 		jq -R -s -c '[split("\n")[] | select(length > 0) | split("\t") |
 			{dso: .[1], pct: (.[0] | tonumber)}]')
@@ -115,8 +116,13 @@ profile_line() {
 		awk '$1 ~ /%$/ { sub(/%$/, "", $1); print $1 "\t" $2 "\t" $4 }' |
 		jq -R -s -c '[split("\n")[] | select(length > 0) | split("\t") |
 			{dso: .[1], sym: .[2], pct: (.[0] | tonumber)}]')
+	nvmet=$(perf report -i "$1" --stdio -q --sort dso,sym --percent-limit 0.01 \
+		--dsos '[nvmet]','[nvmet_dda]','[nvmet_rdma]' 2>/dev/null |
+		awk '$1 ~ /%$/ { sub(/%$/, "", $1); print $1 "\t" $2 "\t" $4 }' |
+		jq -R -s -c '[split("\n")[] | select(length > 0) | split("\t") |
+			{dso: .[1], sym: .[2], pct: (.[0] | tonumber)}]')
 	jq -n -c --arg t "$2" --arg job "$3" --argjson dso "$by_dso" --argjson sym "$by_sym" \
-		'{job: $job, variant: $t, by_dso: $dso, top: $sym}'
+		--argjson nvmet "$nvmet" '{job: $job, variant: $t, by_dso: $dso, top: $sym, nvmet: $nvmet}'
 }
 
 # One variant, one round: set up, run every job, tear down. Appends one JSON
@@ -150,7 +156,7 @@ bench_round() { # VARIANT ROUND
 		cmd="fio --name=$name --filename=$fdev --direct=1 --ioengine=libaio $opts --numjobs=1 --size=$region --time_based --runtime=$runtime --ramp_time=2 --output-format=json"
 		echo "bench: round $r, $t, $name"
 		if [ "$r" = profile ]; then
-			perf record -a -N -q -e cpu-clock -F 499 -o "$out.perf" -- \
+			perf record -a -N -q -e cpu-clock -F 999 -o "$out.perf" -- \
 				$cmd --output="$out.raw" >"$out.perf.log" 2>&1 || {
 				cat "$out.perf.log"
 				fail "fio $name over $t under perf failed"
