@@ -6,7 +6,8 @@
 # speed spreads over all of them instead of favouring whichever ran first.
 # Per job and variant: IOPS and MiB/s of each round, the target's CPU time
 # per GiB moved (guest /proc/stat system + irq + softirq over the job; host
-# and target share the guest, so the host's part is in every variant alike)
+# and target share the guest, so the host's part is in every variant alike),
+# each guest CPU's busy share over the job (cpu_busy in every round)
 # and, for ours, the share of data bytes staged in target DRAM (namespace
 # counters). Writes bench.json to the output share (build/vm/, copied to
 # build/bench.json by tests/vm/bench), with a summary: median and min-max
@@ -72,6 +73,20 @@ kernel_ticks() {
 }
 hz=$(getconf CLK_TCK)
 
+# Per CPU: "busy total" jiffies (busy: all but idle and iowait), one CPU a
+# line, for how a job's work spread over the guest's CPUs.
+cpu_ticks() {
+	awk '$1 ~ /^cpu[0-9]+$/ { t = 0; for (i = 2; i <= NF; i++) t += $i
+		print t - $5 - $6, t }' /proc/stat
+}
+
+# CPU_TICKS before, after -> JSON array of each CPU's busy share (0-1).
+cpu_busy() {
+	paste -d ' ' <(echo "$1") <(echo "$2") |
+		awk '{ d = $4 - $2; printf "%s%.3f", (NR > 1 ? "," : "["), (d > 0 ? ($3 - $1) / d : 0) }
+			END { print "]" }'
+}
+
 # The unavailable variants, with why: dda needs our rdma transport, P2P
 # needs the SSD.
 declare -A unavailable
@@ -130,7 +145,7 @@ profile_line() {
 # under perf and appends its profile to $work/profile.jsonl instead.
 bench_round() { # VARIANT ROUND
 	local t=$1 r=$2 job name dir opts fdev cmd out place=${1#dda-} bar= k0 k1
-	local p0=0 h0=0 p1 h1 staged
+	local p0=0 h0=0 p1 h1 staged c0 c1
 	TRANSPORT=${t%%-*}
 	[ "$place" != "$t" ] || place=host
 	transport_load
@@ -167,8 +182,10 @@ bench_round() { # VARIANT ROUND
 			continue
 		fi
 		k0=$(kernel_ticks)
+		c0=$(cpu_ticks)
 		$cmd --output="$out.raw" || fail "fio $name over $t failed"
 		k1=$(kernel_ticks)
+		c1=$(cpu_ticks)
 		sed -n '/^{/,$p' "$out.raw" >"$out"
 		# Data bytes placed in P2P and in host memory during the job.
 		staged=null
@@ -182,12 +199,13 @@ bench_round() { # VARIANT ROUND
 		# job's whole time.
 		jq -c --arg t "$t" --argjson r "$r" --arg dir "$dir" --arg cmd "$cmd" \
 			--argjson ticks $((k1 - k0)) --argjson hz "$hz" --argjson staged "$staged" \
+			--argjson busy "$(cpu_busy "$c0" "$c1")" \
 			--argjson ramp 2 '.jobs[0] as $j | $j[$dir] as $d |
 			if $j.error != 0 or $d.io_bytes == 0 then error("fio \($j.jobname) over \($t): error or no I/O") else . end |
 			{job: $j.jobname, variant: $t, round: $r, fio_cmd: $cmd,
 			 iops: ($d.iops * 10 | round / 10),
 			 mib_s: ($d.bw / 1024 * 100 | round / 100),
-			 lat_mean_us: ($d.lat_ns.mean / 1000 | round),
+			 lat_mean_us: ($d.lat_ns.mean / 1000 | round), cpu_busy: $busy,
 			 cpu_s_per_gib: (($ticks / $hz) /
 				($d.io_bytes * (($j.job_runtime / 1000 + $ramp) / ($j.job_runtime / 1000)) / 1073741824)
 				* 1000 | round / 1000),
