@@ -118,26 +118,27 @@ if [ -n "$profile" ]; then
 	echo -1 >/proc/sys/kernel/perf_event_paranoid
 fi
 
+# perf report's rows as a JSON array: PERF.DATA SORT MIN% [PERF-ARG...] ->
+# [{dso, pct}] for --sort dso, [{dso, sym, pct}] for --sort dso,sym.
+perf_rows() {
+	local data=$1 sort=$2 limit=$3
+	shift 3
+	perf report -i "$data" --stdio -q --sort "$sort" --percent-limit "$limit" "$@" 2>/dev/null |
+		awk '$1 ~ /%$/ { sub(/%$/, "", $1); print $1 "\t" $2 "\t" $4 }' |
+		jq -R -s -c '[split("\n")[] | select(length > 0) | split("\t") |
+			{dso: .[1]} + (if .[2] == "" then {} else {sym: .[2]} end) +
+			{pct: (.[0] | tonumber)}]'
+}
+
 # The profile of one job: PERF.DATA VARIANT JOB -> one JSON line with the
 # share of samples of every module (down to 0.01%), the functions above 1%
 # and those of nvmet and the two transports above 0.01%.
 profile_line() {
-	local by_dso by_sym nvmet
-	by_dso=$(perf report -i "$1" --stdio -q --sort dso --percent-limit 0.01 2>/dev/null |
-		awk '$1 ~ /%$/ { sub(/%$/, "", $1); print $1 "\t" $2 }' |
-		jq -R -s -c '[split("\n")[] | select(length > 0) | split("\t") |
-			{dso: .[1], pct: (.[0] | tonumber)}]')
-	by_sym=$(perf report -i "$1" --stdio -q --sort dso,sym --percent-limit 1 2>/dev/null |
-		awk '$1 ~ /%$/ { sub(/%$/, "", $1); print $1 "\t" $2 "\t" $4 }' |
-		jq -R -s -c '[split("\n")[] | select(length > 0) | split("\t") |
-			{dso: .[1], sym: .[2], pct: (.[0] | tonumber)}]')
-	nvmet=$(perf report -i "$1" --stdio -q --sort dso,sym --percent-limit 0.01 \
-		--dsos '[nvmet]','[nvmet_dda]','[nvmet_rdma]' 2>/dev/null |
-		awk '$1 ~ /%$/ { sub(/%$/, "", $1); print $1 "\t" $2 "\t" $4 }' |
-		jq -R -s -c '[split("\n")[] | select(length > 0) | split("\t") |
-			{dso: .[1], sym: .[2], pct: (.[0] | tonumber)}]')
-	jq -n -c --arg t "$2" --arg job "$3" --argjson dso "$by_dso" --argjson sym "$by_sym" \
-		--argjson nvmet "$nvmet" '{job: $job, variant: $t, by_dso: $dso, top: $sym, nvmet: $nvmet}'
+	jq -n -c --arg t "$2" --arg job "$3" \
+		--argjson dso "$(perf_rows "$1" dso 0.01)" \
+		--argjson sym "$(perf_rows "$1" dso,sym 1)" \
+		--argjson nvmet "$(perf_rows "$1" dso,sym 0.01 --dsos '[nvmet],[nvmet_dda],[nvmet_rdma]')" \
+		'{job: $job, variant: $t, by_dso: $dso, top: $sym, nvmet: $nvmet}'
 }
 
 # One variant, one round: set up, run every job, tear down. Appends one JSON
@@ -257,6 +258,7 @@ jq -s --arg kernel "$(uname -r)" --arg backend "$backend" --arg device "$dev" \
 	def median: sort | if length % 2 == 1 then .[length / 2 | floor]
 		else (.[length / 2 - 1] + .[length / 2]) / 2 end;
 	def r3: . * 1000 | round / 1000;
+	def opt(f): if . == [] then null else f end;
 	. as $all |
 	([$all[] | select(.variant == "upstream") | {key: "\(.job) \(.round)", value: .iops}]
 		| from_entries) as $up |
@@ -268,9 +270,8 @@ jq -s --arg kernel "$(uname -r)" --arg backend "$backend" --arg device "$dev" \
 		iops_min: ([.[].iops] | min), iops_max: ([.[].iops] | max),
 		mib_s_median: ([.[].mib_s] | median | r3),
 		mib_s_min: ([.[].mib_s] | min), mib_s_max: ([.[].mib_s] | max),
-		round_ratio_median: (if $pr == [] then null else $pr | median | r3 end),
-		round_ratio_min: (if $pr == [] then null else $pr | min | r3 end),
-		round_ratio_max: (if $pr == [] then null else $pr | max | r3 end),
+		round_ratio_median: ($pr | opt(median | r3)),
+		round_ratio_min: ($pr | opt(min | r3)), round_ratio_max: ($pr | opt(max | r3)),
 		cpu_s_per_gib: ([.[].cpu_s_per_gib] | median | r3),
 		dram_fraction: (if .[0].dram_fraction == null then null
 			else [.[].dram_fraction] | max end)}] as $sum |
