@@ -22,11 +22,17 @@
 # samples per kernel module ([kernel.kallsyms] is the core kernel), the
 # functions above 1% and the functions of nvmet and the transports.
 #
+# BENCH_INSN=1 (QEMU counting the guest's instructions into $DDA_OUT/insn.bin:
+# tests/vm/insn-count.c, loaded by tests/vm/bench) adds to every round the
+# guest's instructions per I/O between just before and just after fio:
+# user, kernel, per module and per function of nvmet and the transports,
+# over the commands the host's fabric device completed.
+#
 # Environment (through tests/vm/run's spec): VARIANTS (default: all four),
 # BENCH_BACKEND (ssd: the local NVMe SSD, default; nullb: memory-backed
 # null_blk, no P2P variants), BENCH_RUNTIME (seconds per job and round,
 # default 10), BENCH_ROUNDS (default 5), BENCH_JOBS (names, default all),
-# BENCH_PROFILE.
+# BENCH_PROFILE, BENCH_INSN.
 set -euo pipefail
 . "$TOP/tests/vm/lib.sh"
 
@@ -118,6 +124,37 @@ if [ -n "$profile" ]; then
 	echo -1 >/proc/sys/kernel/perf_event_paranoid
 fi
 
+# BENCH_INSN=1: the guest's instructions, counted by QEMU
+# (tests/vm/insn-count.c, which tests/vm/bench loads) into a file on the
+# output share.
+insn=
+if [ -n "${BENCH_INSN:-}" ]; then
+	insn=$DDA_OUT/insn.bin
+	[ -s "$insn" ] || fail "BENCH_INSN: no counters in $insn (QEMU without tests/vm/insn-count.c's plugin?)"
+	echo 0 >/proc/sys/kernel/kptr_restrict
+fi
+
+# The instruction counters to FILE, read past the guest's page cache.
+insn_snap() {
+	dd if="$insn" of="$1" iflag=direct bs=4M status=none
+}
+
+# Commands the host's fabric block device completed (reads + writes).
+fabric_ios() { # /dev/NAME
+	awk '{ print $1 + $5 }' "/sys/block/${1#/dev/}/stat"
+}
+
+# BEFORE AFTER IOS -> the guest's instructions per I/O between two
+# snapshots, as JSON (tests/vm/insn-per-io.awk): user, kernel, per module,
+# and per function of nvmet and the two transports.
+insn_per_io() {
+	awk '$2 ~ /^[tT]$/ && NF == 4' /proc/kallsyms | sort >"$work/insn-syms"
+	paste -d ' ' <(od -An -v -t u8 -w8 "$1") <(od -An -v -t u8 -w8 "$2") |
+		awk -v ios="$3" -v fmods='^nvmet(_rdma|_dda)?$' -v modfile=/proc/modules \
+			-v symfile="$work/insn-syms" -f "$TOP/tests/vm/insn-per-io.awk" \
+			/proc/modules "$work/insn-syms" -
+}
+
 # perf report's rows as a JSON array: PERF.DATA SORT MIN% [PERF-ARG...] ->
 # [{dso, pct}] for --sort dso, [{dso, sym, pct}] for --sort dso,sym.
 perf_rows() {
@@ -146,7 +183,7 @@ profile_line() {
 # under perf and appends its profile to $work/profile.jsonl instead.
 bench_round() { # VARIANT ROUND
 	local t=$1 r=$2 job name dir opts fdev cmd out place=${1#dda-} bar= k0 k1
-	local p0=0 h0=0 p1 h1 staged c0 c1
+	local p0=0 h0=0 p1 h1 staged c0 c1 i0 i1 ipio
 	TRANSPORT=${t%%-*}
 	[ "$place" != "$t" ] || place=host
 	transport_load
@@ -182,11 +219,22 @@ bench_round() { # VARIANT ROUND
 			rm -f "$out.perf"
 			continue
 		fi
+		if [ -n "$insn" ]; then
+			i0=$(fabric_ios "$fdev")
+			insn_snap "$work/insn0"
+		fi
 		k0=$(kernel_ticks)
 		c0=$(cpu_ticks)
 		$cmd --output="$out.raw" || fail "fio $name over $t failed"
 		k1=$(kernel_ticks)
 		c1=$(cpu_ticks)
+		ipio=null
+		if [ -n "$insn" ]; then
+			insn_snap "$work/insn1"
+			i1=$(fabric_ios "$fdev")
+			ipio=$(insn_per_io "$work/insn0" "$work/insn1" $((i1 - i0))) ||
+				fail "instruction counts of $name over $t"
+		fi
 		sed -n '/^{/,$p' "$out.raw" >"$out"
 		# Data bytes placed in P2P and in host memory during the job.
 		staged=null
@@ -200,13 +248,14 @@ bench_round() { # VARIANT ROUND
 		# job's whole time.
 		jq -c --arg t "$t" --argjson r "$r" --arg dir "$dir" --arg cmd "$cmd" \
 			--argjson ticks $((k1 - k0)) --argjson hz "$hz" --argjson staged "$staged" \
-			--argjson busy "$(cpu_busy "$c0" "$c1")" \
+			--argjson busy "$(cpu_busy "$c0" "$c1")" --argjson insn "$ipio" \
 			--argjson ramp 2 '.jobs[0] as $j | $j[$dir] as $d |
 			if $j.error != 0 or $d.io_bytes == 0 then error("fio \($j.jobname) over \($t): error or no I/O") else . end |
 			{job: $j.jobname, variant: $t, round: $r, fio_cmd: $cmd,
 			 iops: ($d.iops * 10 | round / 10),
 			 mib_s: ($d.bw / 1024 * 100 | round / 100),
 			 lat_mean_us: ($d.lat_ns.mean / 1000 | round), cpu_busy: $busy,
+			 insn_per_io: $insn,
 			 cpu_s_per_gib: (($ticks / $hz) /
 				($d.io_bytes * (($j.job_runtime / 1000 + $ramp) / ($j.job_runtime / 1000)) / 1073741824)
 				* 1000 | round / 1000),
@@ -274,7 +323,16 @@ jq -s --arg kernel "$(uname -r)" --arg backend "$backend" --arg device "$dev" \
 		round_ratio_min: ($pr | opt(min | r3)), round_ratio_max: ($pr | opt(max | r3)),
 		cpu_s_per_gib: ([.[].cpu_s_per_gib] | median | r3),
 		dram_fraction: (if .[0].dram_fraction == null then null
-			else [.[].dram_fraction] | max end)}] as $sum |
+			else [.[].dram_fraction] | max end),
+		insn_per_io: (if .[0].insn_per_io == null then null else
+			[.[].insn_per_io] as $i | {
+			user: ([$i[].user] | median | round),
+			kernel: ([$i[].kernel] | median | round),
+			kernel_min: ([$i[].kernel] | min), kernel_max: ([$i[].kernel] | max),
+			modules: (reduce ([$i[].modules | keys[]] | unique[]) as $m ({};
+				.[$m] = ([$i[].modules[$m] // 0] | median | r3))),
+			functions: (reduce ([$i[].functions | keys[]] | unique[]) as $f ({};
+				.[$f] = ([$i[].functions[$f] // 0] | median | r3)))} end)}] as $sum |
 	{kernel: $kernel, debug_kernel: $debug, date: $date,
 	 vm: "QEMU TCG, soft-RoCE loopback; host and target in one guest",
 	 backend: $backend, device: $device, region: $region, runtime_s: $runtime,
@@ -282,6 +340,8 @@ jq -s --arg kernel "$(uname -r)" --arg backend "$backend" --arg device "$dev" \
 	 summary: [$sum[] | . as $s |
 		([$sum[] | select(.job == $s.job and .variant == "upstream")] | first) as $u |
 		$s + {ratio_vs_upstream: (if $u then
-			($s.iops_median / $u.iops_median | r3) else null end)}],
+			($s.iops_median / $u.iops_median | r3) else null end),
+		      insn_ratio_vs_upstream: (if $u.insn_per_io and $s.insn_per_io then
+			($s.insn_per_io.kernel / $u.insn_per_io.kernel | r3) else null end)}],
 	 profile: $prof, runs: $all}' "$work/rounds.jsonl" >"$DDA_OUT/bench.json"
 cat "$DDA_OUT/bench.json"
