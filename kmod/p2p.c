@@ -788,7 +788,6 @@ struct dda_provider *dda_resolve(struct dda_nsrec *ns, const struct dda_rule *r,
 				 const struct dda_peer *peer)
 {
 	unsigned long wait = DDA_NONE_RETRY;
-	u32 rhash = dda_rule_hash(r);
 	struct dda_provider *prov;
 	struct dda_pick *p, *old;
 	unsigned int gen;
@@ -798,7 +797,7 @@ struct dda_provider *dda_resolve(struct dda_nsrec *ns, const struct dda_rule *r,
 	gen = atomic_read(&dda_p2p_gen);
 	p = rcu_dereference(ns->pick);
 	if (p && p->gen == gen && p->bdev == bdev && p->rdma == peer->dma &&
-	    p->rule == rhash) {
+	    p->rule == r->id) {
 		prov = p->prov;
 		if (prov ? kref_get_unless_zero(&prov->ref) :
 			   time_before(jiffies, p->time + p->wait)) {
@@ -821,7 +820,7 @@ struct dda_provider *dda_resolve(struct dda_nsrec *ns, const struct dda_rule *r,
 	if (!p)
 		return prov;
 	p->gen = gen;
-	p->rule = rhash;
+	p->rule = r->id;
 	p->bdev = bdev;
 	p->rdma = peer->dma;
 	p->prov = prov;

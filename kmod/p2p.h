@@ -153,6 +153,9 @@ enum dda_sel {
 
 /**
  * struct dda_rule - one offload policy; replaced whole, never changed.
+ * @id: this version of the rule, distinct for every one dda_rule_set()
+ *	makes (0: the built-in default); what a struct dda_pick was chosen
+ *	under.
  * @mode: enum nvmet_dda_mode.
  * @sel: enum dda_sel.
  * @pci: the provider's PCI address for DDA_SEL_PCI.
@@ -160,6 +163,7 @@ enum dda_sel {
  * @max_bytes: quota of outstanding P2P bytes per namespace, 0: none.
  */
 struct dda_rule {
+	u64 id;
 	u32 mode;
 	u32 sel;
 	char pci[DDA_PCI_NAME_LEN];
@@ -206,7 +210,7 @@ struct dda_nsrec {
  * @gen: dda_p2p_gen before the choice. Every change to the provider list
  *	moves it, so while it holds, @prov is listed (or being unlisted, in
  *	which case its memory outlives the RCU reader that saw @gen).
- * @rule: dda_rule_hash() of the rule it was chosen under.
+ * @rule: the id of the rule it was chosen under.
  * @bdev: the namespace's backing device then.
  * @rdma: the RDMA device's DMA device then (NULL for rxe, siw).
  * @prov: the provider, not a reference; NULL: none was reachable.
@@ -219,7 +223,7 @@ struct dda_nsrec {
  */
 struct dda_pick {
 	unsigned int gen;
-	u32 rule;
+	u64 rule;
 	struct block_device *bdev;
 	struct device *rdma;
 	struct dda_provider *prov;
@@ -345,7 +349,6 @@ unsigned int dda_nsrec_count(void);
 struct dda_rule *dda_port_rule(u32 portid);
 const struct dda_rule *dda_rule_effective(const struct dda_rule *ns_rule,
 					  const struct dda_rule *port_rule);
-u32 dda_rule_hash(const struct dda_rule *r);
 int dda_rule_set(const char *nqn, u32 nsid, bool port, u32 portid,
 		 const struct dda_rule *tmpl, const bool *given,
 		 struct netlink_ext_ack *ext);

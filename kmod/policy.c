@@ -51,6 +51,8 @@ struct dda_portrule {
 };
 
 static LIST_HEAD(dda_portrules);
+/* The last struct dda_rule id given out; under dda_policy_lock. */
+static u64 dda_rule_ids;
 
 static const struct dda_rule dda_rule_default = {
 	.mode = NVMET_DDA_MODE_OFF,
@@ -72,14 +74,6 @@ const struct dda_rule *dda_rule_effective(const struct dda_rule *ns_rule,
 	if (port_rule)
 		return port_rule;
 	return &dda_rule_default;
-}
-
-/* Identifies a rule's content for the per-namespace provider cache. */
-u32 dda_rule_hash(const struct dda_rule *r)
-{
-	u32 h = jhash(r->pci, strnlen(r->pci, sizeof(r->pci)), r->sel);
-
-	return jhash_2words(r->mode, h, 0);
 }
 
 /**
@@ -444,6 +438,7 @@ int dda_rule_set(const char *nqn, u32 nsid, bool port, u32 portid,
 		old = rcu_dereference_protected(ns->rule, 1);
 	}
 	*new = old ? *old : dda_rule_default;
+	new->id = ++dda_rule_ids;
 	if (given[NVMET_DDA_A_POLICY_MODE])
 		new->mode = tmpl->mode;
 	if (given[NVMET_DDA_A_POLICY_PROVIDER]) {

@@ -30,22 +30,6 @@ static void rule_namespace_beats_port(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, dda_rule_effective(NULL, &port), &port);
 }
 
-static void rule_hash_tracks_choice(struct kunit *test)
-{
-	struct dda_rule a = { .mode = NVMET_DDA_MODE_PREFER };
-	struct dda_rule b = a;
-
-	KUNIT_EXPECT_EQ(test, dda_rule_hash(&a), dda_rule_hash(&b));
-	b.sel = DDA_SEL_CMB;
-	KUNIT_EXPECT_NE(test, dda_rule_hash(&a), dda_rule_hash(&b));
-	b = a;
-	b.sel = DDA_SEL_PCI;
-	strscpy(b.pci, "0000:02:00.0", sizeof(b.pci));
-	a.sel = DDA_SEL_PCI;
-	strscpy(a.pci, "0000:03:00.0", sizeof(a.pci));
-	KUNIT_EXPECT_NE(test, dda_rule_hash(&a), dda_rule_hash(&b));
-}
-
 struct sel_case {
 	const char *in;
 	int ret;
@@ -334,6 +318,39 @@ static void nsrec_longest_nqn(struct kunit *test)
 }
 
 /*
+ * Every rule dda_rule_set() makes is a version with an id of its own, even
+ * with the same values, so a namespace's provider choice (made under one
+ * id) is made again after any change. The built-in default has id 0.
+ */
+static void rule_versions(struct kunit *test)
+{
+	bool given[NVMET_DDA_A_MAX + 1] = {
+		[NVMET_DDA_A_POLICY_MODE] = true,
+	};
+	struct dda_rule tmpl = { .mode = NVMET_DDA_MODE_PREFER };
+	struct dda_nsrec *ns;
+	u64 first, second;
+	char nqn[64];
+
+	KUNIT_EXPECT_EQ(test, dda_rule_effective(NULL, NULL)->id, 0ULL);
+	kunit_nqn(nqn, 40, 'v');
+	KUNIT_ASSERT_EQ(test, dda_rule_set(nqn, 1, false, 0, &tmpl, given,
+					   NULL), 0);
+	ns = dda_nsrec_get(nqn, 1, false);
+	KUNIT_ASSERT_NOT_NULL(test, ns);
+	first = rcu_dereference_protected(ns->rule, 1)->id;
+	KUNIT_EXPECT_EQ(test, dda_rule_set(nqn, 1, false, 0, &tmpl, given,
+					   NULL), 0);
+	second = rcu_dereference_protected(ns->rule, 1)->id;
+	KUNIT_EXPECT_NE(test, first, 0ULL);
+	KUNIT_EXPECT_GT(test, second, first);
+	KUNIT_EXPECT_EQ(test, dda_rule_del(nqn, 1, false, 0), 0);
+	nsrec_age(ns);
+	dda_nsrec_put(ns);
+	dda_nsrec_reclaim();
+}
+
+/*
  * A record without a rule goes once nobody holds it and it is idle (no
  * controller serves these names); one that is held, recently used or has
  * a rule stays.
@@ -577,7 +594,8 @@ out:
  */
 static void resolve_backs_off(struct kunit *test)
 {
-	struct dda_rule gone = { .mode = NVMET_DDA_MODE_PREFER,
+	/* Made-up ids: no rule of dda_rule_set() reaches this record. */
+	struct dda_rule gone = { .id = 1, .mode = NVMET_DDA_MODE_PREFER,
 				 .sel = DDA_SEL_PCI, .pci = "0000:ff:1f.7" };
 	struct dda_rule other = gone;
 	unsigned long want = DDA_NONE_RETRY;
@@ -588,6 +606,7 @@ static void resolve_backs_off(struct kunit *test)
 	char nqn[64];
 	int i;
 
+	other.id = 2;
 	other.pci[strlen(other.pci) - 1] = '6';
 	kunit_nqn(nqn, 40, 'b');
 	bdev = dda_fake_bdev(true, NULL);
@@ -628,7 +647,7 @@ out:
 
 static struct kunit_case nvmet_dda_p2p_cases[] = {
 	KUNIT_CASE(rule_namespace_beats_port),
-	KUNIT_CASE(rule_hash_tracks_choice),
+	KUNIT_CASE(rule_versions),
 	KUNIT_CASE_PARAM(sel_parsed, sel_gen_params),
 	KUNIT_CASE(pick_closest_provider),
 	KUNIT_CASE(quota_reserve_and_release),
