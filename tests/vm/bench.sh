@@ -3,7 +3,12 @@
 # our transport (dda: host memory, policy off; dda-bar: mode require on the
 # ivshmem BAR; dda-cmb: mode require on the SSD's CMB), in one boot. The
 # variants alternate round-robin, ROUNDS times, so drift in the machine's
-# speed spreads over all of them instead of favouring whichever ran first.
+# speed spreads over all of them instead of favouring whichever ran first,
+# in an order that changes from round to round (a balanced Latin square:
+# over as many rounds as there are variants, each runs once in every
+# position and, for an even number of variants, once right after every
+# other), so that what one variant leaves behind does not always weigh on
+# the same next one.
 # Per job and variant: IOPS and MiB/s of each round, the target's CPU time
 # per GiB moved (guest /proc/stat system + irq + softirq over the job; host
 # and target share the guest, so the host's part is in every variant alike),
@@ -147,8 +152,12 @@ fabric_ios() { # /dev/NAME
 # BEFORE AFTER IOS -> the guest's instructions per I/O between two
 # snapshots, as JSON (tests/vm/insn-per-io.awk): user, kernel, per module,
 # and per function of nvmet and the two transports.
-insn_per_io() {
+# The modules' text symbols, which insn_per_io reads: once per round, when
+# the round's transport is loaded.
+insn_syms() {
 	awk '$2 ~ /^[tT]$/ && NF == 4' /proc/kallsyms | sort >"$work/insn-syms"
+}
+insn_per_io() {
 	paste -d ' ' <(od -An -v -t u8 -w8 "$1") <(od -An -v -t u8 -w8 "$2") |
 		awk -v ios="$3" -v fmods='^nvmet(_rdma|_dda)?$' -v modfile=/proc/modules \
 			-v symfile="$work/insn-syms" -f "$TOP/tests/vm/insn-per-io.awk" \
@@ -187,6 +196,7 @@ bench_round() { # VARIANT ROUND
 	TRANSPORT=${t%%-*}
 	[ "$place" != "$t" ] || place=host
 	transport_load
+	[ -z "$insn" ] || insn_syms
 	target_no_inline "$NQN" "$dev"
 	case "$place" in
 	bar)
@@ -273,10 +283,23 @@ bench_round() { # VARIANT ROUND
 	transport_unload
 }
 
+# Round R's order of N variants, as indexes: the first round 0 1 N-1 2
+# N-2 ..., every next one the previous plus one, modulo N (Williams).
+round_order() { # R N
+	local r=$1 n=$2 j
+	for ((j = 0; j < n; j++)); do
+		if ((j % 2)); then
+			echo $((((j + 1) / 2 + r - 1) % n))
+		else
+			echo $(((n - j / 2 + r - 1) % n))
+		fi
+	done
+}
+
 : >"$work/rounds.jsonl"
 for ((r = 1; r <= rounds; r++)); do
-	for t in "${variants[@]}"; do
-		bench_round "$t" "$r" >&2
+	for i in $(round_order "$r" "${#variants[@]}"); do
+		bench_round "${variants[i]}" "$r" >&2
 	done
 done
 : >"$work/profile.jsonl"
@@ -308,6 +331,9 @@ jq -s --arg kernel "$(uname -r)" --arg backend "$backend" --arg device "$dev" \
 		else (.[length / 2 - 1] + .[length / 2]) / 2 end;
 	def r3: . * 1000 | round / 1000;
 	def opt(f): if . == [] then null else f end;
+	# An array of objects -> per key the median, 0 where a key is missing.
+	def key_medians: . as $o | reduce ([$o[] | keys[]] | unique[]) as $k ({};
+		.[$k] = ([$o[] | .[$k] // 0] | median | r3));
 	. as $all |
 	([$all[] | select(.variant == "upstream") | {key: "\(.job) \(.round)", value: .iops}]
 		| from_entries) as $up |
@@ -329,10 +355,8 @@ jq -s --arg kernel "$(uname -r)" --arg backend "$backend" --arg device "$dev" \
 			user: ([$i[].user] | median | round),
 			kernel: ([$i[].kernel] | median | round),
 			kernel_min: ([$i[].kernel] | min), kernel_max: ([$i[].kernel] | max),
-			modules: (reduce ([$i[].modules | keys[]] | unique[]) as $m ({};
-				.[$m] = ([$i[].modules[$m] // 0] | median | r3))),
-			functions: (reduce ([$i[].functions | keys[]] | unique[]) as $f ({};
-				.[$f] = ([$i[].functions[$f] // 0] | median | r3)))} end)}] as $sum |
+			modules: ([$i[].modules] | key_medians),
+			functions: ([$i[].functions] | key_medians)} end)}] as $sum |
 	{kernel: $kernel, debug_kernel: $debug, date: $date,
 	 vm: "QEMU TCG, soft-RoCE loopback; host and target in one guest",
 	 backend: $backend, device: $device, region: $region, runtime_s: $runtime,
