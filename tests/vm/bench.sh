@@ -21,6 +21,13 @@
 # same round: the rounds run back to back, so this pairs runs that saw the
 # same machine).
 #
+# Every round also records, per I/O of the host's fabric device, the
+# guest's interrupts by source (/proc/interrupts: LOC, RES, CAL... and
+# device vectors by name) and context switches (/proc/stat ctxt; by thread
+# name as ctxt:NAME, e.g. ctxt:ksoftirqd/0) over the job (events_per_io):
+# under TCG an interrupt, an IPI or a halted vCPU's wake-up costs the
+# emulation far more than its instructions.
+#
 # BENCH_PROFILE=1 adds one more round per variant, not counted in the
 # figures, with the whole guest sampled by perf (cpu-clock, 999 Hz) over
 # each job: bench.json's "profile" holds per job and variant the share of
@@ -31,7 +38,10 @@
 # tests/vm/insn-count.c, loaded by tests/vm/bench) adds to every round the
 # guest's instructions per I/O between just before and just after fio:
 # user, kernel, per module and per function of nvmet and the transports,
-# over the commands the host's fabric device completed.
+# over the commands the host's fabric device completed. BENCH_INSN=kernel
+# counts the core kernel's text instead of the modules' area: "modules"
+# then holds one entry, "kernel", and "functions" every function of the
+# core kernel with at least one instruction per I/O.
 #
 # Environment (through tests/vm/run's spec): VARIANTS (default: all four),
 # BENCH_BACKEND (ssd: the local NVMe SSD, default; nullb: memory-backed
@@ -133,7 +143,13 @@ fi
 # (tests/vm/insn-count.c, which tests/vm/bench loads) into a file on the
 # output share.
 insn=
+insn_area=modules
 if [ -n "${BENCH_INSN:-}" ]; then
+	case "$BENCH_INSN" in
+	1 | modules) ;;
+	kernel) insn_area=kernel ;;
+	*) fail "BENCH_INSN=$BENCH_INSN: 1 (the modules) or kernel (the core kernel)" ;;
+	esac
 	insn=$DDA_OUT/insn.bin
 	[ -s "$insn" ] || fail "BENCH_INSN: no counters in $insn (QEMU without tests/vm/insn-count.c's plugin?)"
 	echo 0 >/proc/sys/kernel/kptr_restrict
@@ -149,19 +165,71 @@ fabric_ios() { # /dev/NAME
 	awk '{ print $1 + $5 }' "/sys/block/${1#/dev/}/stat"
 }
 
+# Interrupts since boot per source, summed over the CPUs (device vectors
+# under their name: nvme0q1, ...), and context switches: "name count"
+# lines.
+event_snap() {
+	awk 'NR == 1 { ncpu = NF; next }
+		{ k = $1; sub(/:$/, "", k); n = 0
+		  for (i = 2; i <= ncpu + 1 && $i ~ /^[0-9]+$/; i++) n += $i
+		  if (k ~ /^[0-9]+$/) k = $NF
+		  c[k] += n }
+		END { for (k in c) print k, c[k] }' /proc/interrupts
+	awk '$1 == "ctxt" { print "ctxt", $2 }' /proc/stat
+}
+
+# Context switches (voluntary and not) of every thread: "tid name count"
+# lines, the name without blanks.
+thread_snap() {
+	cat /proc/[0-9]*/task/[0-9]*/status 2>/dev/null | awk '
+		/^Name:/ { sub(/^Name:[ \t]*/, ""); name = $0; gsub(/[ "\\]/, "_", name) }
+		/^Pid:/ { tid = $2 }
+		/^voluntary_ctxt_switches:/ { n = $2 }
+		/^nonvoluntary_ctxt_switches:/ { print tid, name, n + $2 }'
+}
+
+# EVENTS-BEFORE EVENTS-AFTER THREADS-BEFORE THREADS-AFTER IOS -> {name: per
+# I/O} of the events that happened, with the threads' context switches
+# summed by name (ctxt:NAME) where they make 0.01 per I/O or more.
+events_per_io() {
+	{
+		awk 'FNR == NR { c[$1] = $2; next } $2 > c[$1] { print $1, $2 - c[$1] }' \
+			<(echo "$1") <(echo "$2")
+		awk -v ios="$5" 'FNR == NR { c[$1] = $3; next }
+			$3 > c[$1] { s["ctxt:" $2] += $3 - c[$1] }
+			END { for (k in s) if (s[k] >= ios / 100) print k, s[k] }' <(echo "$3") <(echo "$4")
+	} | awk -v ios="$5" '{ printf "%s\"%s\": %.3f", (n++ ? ", " : "{"), $1, $2 / ios }
+		END { print (n ? "}" : "{}") }'
+}
+
 # BEFORE AFTER IOS -> the guest's instructions per I/O between two
 # snapshots, as JSON (tests/vm/insn-per-io.awk): user, kernel, per module,
 # and per function of nvmet and the two transports.
-# The modules' text symbols, which insn_per_io reads: once per round, when
-# the round's transport is loaded.
+# The text symbols and the modules, in /proc/kallsyms' and /proc/modules'
+# formats, that insn_per_io reads: once per round, when the round's
+# transport is loaded. For BENCH_INSN=kernel, the core kernel's symbols,
+# as those of one module "kernel" from _stext to _etext.
 insn_syms() {
-	awk '$2 ~ /^[tT]$/ && NF == 4' /proc/kallsyms | sort >"$work/insn-syms"
+	local s e
+	if [ "$insn_area" = modules ]; then
+		awk '$2 ~ /^[tT]$/ && NF == 4' /proc/kallsyms | sort >"$work/insn-syms"
+		cp /proc/modules "$work/insn-mods"
+		return
+	fi
+	awk '$2 ~ /^[tT]$/ && NF == 3 { print $1, $2, $3, "[kernel]" }' /proc/kallsyms |
+		sort >"$work/insn-syms"
+	s=$(awk '$3 == "_stext" { print $1 }' /proc/kallsyms)
+	e=$(awk '$3 == "_etext" { print $1 }' /proc/kallsyms)
+	[ -n "$s" ] && [ -n "$e" ] || fail "BENCH_INSN=kernel: no _stext or _etext in /proc/kallsyms"
+	echo "kernel $((16#$e - 16#$s)) 0 - Live 0x$s" >"$work/insn-mods"
 }
 insn_per_io() {
+	local fmods='^nvmet(_rdma|_dda)?$'
+	[ "$insn_area" = modules ] || fmods='^kernel$'
 	paste -d ' ' <(od -An -v -t u8 -w8 "$1") <(od -An -v -t u8 -w8 "$2") |
-		awk -v ios="$3" -v fmods='^nvmet(_rdma|_dda)?$' -v modfile=/proc/modules \
+		awk -v ios="$3" -v fmods="$fmods" -v modfile="$work/insn-mods" \
 			-v symfile="$work/insn-syms" -f "$TOP/tests/vm/insn-per-io.awk" \
-			/proc/modules "$work/insn-syms" -
+			"$work/insn-mods" "$work/insn-syms" -
 }
 
 # perf report's rows as a JSON array: PERF.DATA SORT MIN% [PERF-ARG...] ->
@@ -192,7 +260,7 @@ profile_line() {
 # under perf and appends its profile to $work/profile.jsonl instead.
 bench_round() { # VARIANT ROUND
 	local t=$1 r=$2 job name dir opts fdev cmd out place=${1#dda-} bar= k0 k1
-	local p0=0 h0=0 p1 h1 staged c0 c1 i0 i1 ipio
+	local p0=0 h0=0 p1 h1 staged c0 c1 i0 i1 ipio e0 e1 t0 t1
 	TRANSPORT=${t%%-*}
 	[ "$place" != "$t" ] || place=host
 	transport_load
@@ -229,19 +297,22 @@ bench_round() { # VARIANT ROUND
 			rm -f "$out.perf"
 			continue
 		fi
-		if [ -n "$insn" ]; then
-			i0=$(fabric_ios "$fdev")
-			insn_snap "$work/insn0"
-		fi
+		i0=$(fabric_ios "$fdev")
+		e0=$(event_snap)
+		t0=$(thread_snap)
+		[ -z "$insn" ] || insn_snap "$work/insn0"
 		k0=$(kernel_ticks)
 		c0=$(cpu_ticks)
 		$cmd --output="$out.raw" || fail "fio $name over $t failed"
 		k1=$(kernel_ticks)
 		c1=$(cpu_ticks)
 		ipio=null
+		[ -z "$insn" ] || insn_snap "$work/insn1"
+		t1=$(thread_snap)
+		e1=$(event_snap)
+		i1=$(fabric_ios "$fdev")
+		[ "$i1" -gt "$i0" ] || fail "fio $name over $t: no I/O on $fdev"
 		if [ -n "$insn" ]; then
-			insn_snap "$work/insn1"
-			i1=$(fabric_ios "$fdev")
 			ipio=$(insn_per_io "$work/insn0" "$work/insn1" $((i1 - i0))) ||
 				fail "instruction counts of $name over $t"
 		fi
@@ -259,13 +330,14 @@ bench_round() { # VARIANT ROUND
 		jq -c --arg t "$t" --argjson r "$r" --arg dir "$dir" --arg cmd "$cmd" \
 			--argjson ticks $((k1 - k0)) --argjson hz "$hz" --argjson staged "$staged" \
 			--argjson busy "$(cpu_busy "$c0" "$c1")" --argjson insn "$ipio" \
+			--argjson events "$(events_per_io "$e0" "$e1" "$t0" "$t1" $((i1 - i0)))" \
 			--argjson ramp 2 '.jobs[0] as $j | $j[$dir] as $d |
 			if $j.error != 0 or $d.io_bytes == 0 then error("fio \($j.jobname) over \($t): error or no I/O") else . end |
 			{job: $j.jobname, variant: $t, round: $r, fio_cmd: $cmd,
 			 iops: ($d.iops * 10 | round / 10),
 			 mib_s: ($d.bw / 1024 * 100 | round / 100),
 			 lat_mean_us: ($d.lat_ns.mean / 1000 | round), cpu_busy: $busy,
-			 insn_per_io: $insn,
+			 insn_per_io: $insn, events_per_io: $events,
 			 cpu_s_per_gib: (($ticks / $hz) /
 				($d.io_bytes * (($j.job_runtime / 1000 + $ramp) / ($j.job_runtime / 1000)) / 1073741824)
 				* 1000 | round / 1000),
@@ -350,6 +422,7 @@ jq -s --arg kernel "$(uname -r)" --arg backend "$backend" --arg device "$dev" \
 		cpu_s_per_gib: ([.[].cpu_s_per_gib] | median | r3),
 		dram_fraction: (if .[0].dram_fraction == null then null
 			else [.[].dram_fraction] | max end),
+		events_per_io: ([.[].events_per_io] | key_medians),
 		insn_per_io: (if .[0].insn_per_io == null then null else
 			[.[].insn_per_io] as $i | {
 			user: ([$i[].user] | median | round),
