@@ -202,9 +202,6 @@ events_per_io() {
 		END { print (n ? "}" : "{}") }'
 }
 
-# BEFORE AFTER IOS -> the guest's instructions per I/O between two
-# snapshots, as JSON (tests/vm/insn-per-io.awk): user, kernel, per module,
-# and per function of nvmet and the two transports.
 # The text symbols and the modules, in /proc/kallsyms' and /proc/modules'
 # formats, that insn_per_io reads: once per round, when the round's
 # transport is loaded. For BENCH_INSN=kernel, the core kernel's symbols,
@@ -223,6 +220,11 @@ insn_syms() {
 	[ -n "$s" ] && [ -n "$e" ] || fail "BENCH_INSN=kernel: no _stext or _etext in /proc/kallsyms"
 	echo "kernel $((16#$e - 16#$s)) 0 - Live 0x$s" >"$work/insn-mods"
 }
+
+# BEFORE AFTER IOS -> the guest's instructions per I/O between two
+# snapshots, as JSON (tests/vm/insn-per-io.awk): user, kernel, per module,
+# and per function of nvmet and the two transports (BENCH_INSN=kernel: of
+# the core kernel).
 insn_per_io() {
 	local fmods='^nvmet(_rdma|_dda)?$'
 	[ "$insn_area" = modules ] || fmods='^kernel$'
